@@ -1,0 +1,192 @@
+/**
+ * The adapter contract: what a credential app implements to plug into sct-conformance, and what
+ * it is given. This module is the whole of it; the bundled reference app
+ * (`src/fakes/reference-app.ts`) uses nothing else.
+ *
+ * An adapter module exports a factory, as its default export or as `createCredentialApp`:
+ *
+ *   export default function createCredentialApp(context: CredentialAppContext): CredentialApp
+ *
+ * The harness calls the factory once per simulated phone. The app talks to the world only through
+ * its context: the phone's Signal app API (bytes in, bytes out; it never sees keys or ciphertext),
+ * the simulated clock, a seeded random source, a logger, and `report`, through which it tells the
+ * harness what happened to each transfer.
+ */
+import type { Clock } from '../sim/clock.ts';
+
+export type { Clock } from '../sim/clock.ts';
+
+// ---------------------------------------------------------------------------------------------
+// What the app is given
+// ---------------------------------------------------------------------------------------------
+
+/** Everything a credential app may use. */
+export interface CredentialAppContext {
+  /** This phone's Signal app. */
+  signal: SignalAppApi;
+  /** Simulated time: take now() and every timer from here, never from Date or setTimeout. */
+  clock: Clock;
+  /** Seeded random numbers in [0, 1) (backoff jitter...), so runs replay. */
+  random: () => number;
+  /** Log lines go into the scenario's trace. */
+  log: (message: string, detail?: Record<string, unknown>) => void;
+  /** Tells the harness what happened; scenarios assert on these reports. */
+  report: (event: AppEvent) => void;
+}
+
+/** A Signal account as the app knows it. */
+export interface SignalAccount {
+  /** The account's ACI (a UUID). */
+  aci: string;
+  /** The phone number (E.164), when known. */
+  number?: string;
+}
+
+/** The Signal app API of one phone: what the seed design note calls "the Signal app API". */
+export interface SignalAppApi {
+  /** This phone's own account. */
+  readonly self: SignalAccount;
+  /** Whether a recipient (E.164 phone number or ACI) is on Signal; undefined when not. */
+  lookup(recipient: string): Promise<SignalAccount | undefined>;
+  /**
+   * Sends bytes to every device of a recipient (E.164 or ACI), end-to-end encrypted. Resolves
+   * once the server accepted the message; rejects with a {@link SignalSendError}. Device-list
+   * changes (409/410) are handled below this call and never reach the app.
+   */
+  send(recipient: string, bytes: Uint8Array): Promise<SendReceipt>;
+  /**
+   * Registers the handler for incoming messages (one handler; a second call replaces it). A
+   * message is acknowledged to the server once the handler's promise settles. Messages the device
+   * already decrypted once (a redelivery) never reach the handler again.
+   */
+  onMessage(handler: (message: IncomingMessage) => void | Promise<void>): void;
+}
+
+export interface SendReceipt {
+  /** The recipient's ACI. */
+  to: string;
+  /** The timestamp the message was sent with (simulated time). */
+  timestamp: number;
+}
+
+export interface IncomingMessage {
+  /** Who sent it, as authenticated by the Signal session. */
+  from: SignalAccount & { deviceId: number };
+  bytes: Uint8Array;
+  /** The sender's timestamp. */
+  sentAt: number;
+  /** When the server accepted it. */
+  serverTimestamp: number;
+}
+
+/** Why a send failed. Each kind asks something different of the app. */
+export type SignalSendErrorKind =
+  /** The recipient has no Signal account (HTTP 404). Nothing was sent. */
+  | 'not-registered'
+  /** This phone's own account is not registered, or its credentials were refused (401). */
+  | 'sender-not-registered'
+  /** Too many requests (429); wait `retryAfterMs` before trying again. */
+  | 'rate-limited'
+  /** The server or the network failed (5xx, connection error); the message may or may not have been stored. */
+  | 'transient'
+  /** The recipient's identity key changed; the user must confirm it before anything is sent. */
+  | 'identity-changed'
+  /** The message is too large (413). */
+  | 'too-large';
+
+export class SignalSendError extends Error {
+  override name = 'SignalSendError';
+  constructor(
+    readonly kind: SignalSendErrorKind,
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the app implements
+// ---------------------------------------------------------------------------------------------
+
+export type Flow = 'stateless' | 'stateful';
+
+/** Text shown to the receiving user (TIGRESS displayInformation). */
+export interface DisplayInformation {
+  title: string;
+  description: string;
+  imageURL?: string;
+}
+
+/** What the user asks the app to share. */
+export interface ShareRequest {
+  /** The receiver: an E.164 phone number or an ACI. */
+  recipient: string;
+  flow: Flow;
+  /** e.g. `digitalwallet.carkey.ccc`, `digitalwallet.generic.authorizationToken`. */
+  format: string;
+  displayInformation: DisplayInformation;
+  /** When the share stops being redeemable (milliseconds since the epoch, simulated time). */
+  expiresAt: number;
+  /** The provisioning information (opaque to the transport; base64 for binary). */
+  provisioningInformation: string;
+}
+
+export interface CredentialApp {
+  /** Which parts of the protocol this app implements; scenarios needing others are skipped. */
+  readonly capabilities?: { flows?: Flow[] };
+  /** Starts a share. Resolves with its transfer id; progress comes as `transfer` reports. */
+  share(request: ShareRequest): Promise<{ transferId: string }>;
+  /** Withdraws an in-flight share. */
+  cancel(transferId: string): Promise<void>;
+  /** Called once when the scenario ends: cancel timers, close resources. */
+  stop?(): void | Promise<void>;
+}
+
+export type CredentialAppFactory = (context: CredentialAppContext) => CredentialApp | Promise<CredentialApp>;
+
+// ---------------------------------------------------------------------------------------------
+// What the app reports
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Transfer states, per role.
+ * - sender: `invited` (invitation accepted by the server), then `completed` (the receiver reported
+ *   it provisioned) or `failed` / `declined` / `cancelled`.
+ * - receiver: `received` (a valid invitation arrived), then `provisioned` or `failed` / `declined`
+ *   / `cancelled`.
+ */
+export type TransferState = 'invited' | 'received' | 'completed' | 'provisioned' | 'failed' | 'declined' | 'cancelled';
+
+/** Why a transfer failed: the same words as TransferComplete's `reason` (docs/protocol.md). */
+export type FailureReason =
+  | 'expired'
+  | 'malformed'
+  | 'unsupported'
+  | 'cancelled'
+  | 'not-on-signal'
+  | 'sender-not-registered'
+  | 'send-failed'
+  | 'identity-changed'
+  | 'taken';
+
+export type AppEvent =
+  | {
+      type: 'transfer';
+      transferId: string;
+      role: 'sender' | 'receiver';
+      state: TransferState;
+      reason?: FailureReason;
+      /** Free text for a human reading the trace. */
+      detail?: string;
+    }
+  | {
+      /** The receiver provisioned a credential. Exactly one per transfer. */
+      type: 'provisioned';
+      transferId: string;
+      /** The sender's ACI. */
+      from: string;
+      format: string;
+      title: string;
+      provisioningInformation: string;
+    };

@@ -1,0 +1,386 @@
+/**
+ * A virtual device: the Signal app on one simulated phone, built on the real libsignal. It
+ * registers and uploads its keys, sets up PQXDH sessions from fetched bundles, encrypts and
+ * decrypts with the Double Ratchet, handles device-list changes (409/410) itself, drops what it
+ * already decrypted, and offers the credential app the Signal app API of the adapter contract.
+ */
+import {
+  CiphertextMessageType,
+  ErrorCode,
+  IdentityKeyPair,
+  KEMKeyPair,
+  KEMPublicKey,
+  LibSignalErrorBase,
+  PreKeyBundle,
+  PreKeyRecord,
+  PreKeySignalMessage,
+  PrivateKey,
+  ProtocolAddress,
+  PublicKey,
+  SignalMessage,
+  KyberPreKeyRecord,
+  SignedPreKeyRecord,
+  processPreKeyBundle,
+  signalDecrypt,
+  signalDecryptPreKey,
+  signalEncrypt,
+} from '@signalapp/libsignal-client';
+import {
+  SignalSendError,
+  type IncomingMessage,
+  type SendReceipt,
+  type SignalAccount,
+  type SignalAppApi,
+} from '../../adapter/contract.ts';
+import type { Clock } from '../clock.ts';
+import type { Trace } from '../trace.ts';
+import type { Connection, DeviceCredentials, SignalServer } from '../server/server.ts';
+import { EnvelopeType, type Envelope, type IncomingMessageList, type PreKeyResponse } from '../server/wire.ts';
+import {
+  MemoryIdentityStore,
+  MemoryKyberPreKeyStore,
+  MemoryPreKeyStore,
+  MemorySessionStore,
+  MemorySignedPreKeyStore,
+} from './stores.ts';
+
+type Bytes = Uint8Array<ArrayBuffer>;
+
+/** How many one-time keys of each kind a device uploads. */
+const ONE_TIME_KEYS = 10;
+/** Attempts at one send when the server reports device-list changes (409/410). */
+const DEVICE_LIST_ATTEMPTS = 3;
+
+export interface DeviceOptions {
+  /** A name for humans: "Bob's phone". */
+  name: string;
+  server: SignalServer;
+  baseUrl: string;
+  clock: Clock;
+  trace: Trace;
+  /** Account credentials from the server's admin API. */
+  credentials: DeviceCredentials;
+  registrationId: number;
+  /** Describes plaintext for the trace (the protocol's message type and ids); never the content. */
+  describe?: (bytes: Uint8Array) => Record<string, unknown>;
+  /** Runs the app's message handler (the simulation guards it against hangs). */
+  runHandler?: (label: string, run: () => void | Promise<void>) => Promise<void>;
+  /** Called when the app's message handler throws or hangs. */
+  onAppError?: (message: string) => void;
+}
+
+export class VirtualDevice {
+  readonly name: string;
+  readonly aci: string;
+  readonly number: string;
+  readonly deviceId: number;
+  private readonly identity = IdentityKeyPair.generate();
+  private readonly address: ProtocolAddress;
+  private readonly sessions = new MemorySessionStore();
+  private readonly identities: MemoryIdentityStore;
+  private readonly preKeys = new MemoryPreKeyStore();
+  private readonly signedPreKeys = new MemorySignedPreKeyStore();
+  private readonly kyberPreKeys = new MemoryKyberPreKeyStore();
+  /** Known devices of each peer (by ACI): where a send goes. */
+  private readonly peerDevices = new Map<string, Set<number>>();
+  private connection?: Connection;
+  private handler?: (message: IncomingMessage) => void | Promise<void>;
+  private readonly authorization: string;
+  /** The API the credential app on this phone gets. */
+  readonly api: SignalAppApi;
+
+  constructor(private readonly opts: DeviceOptions) {
+    this.name = opts.name;
+    this.aci = opts.credentials.aci;
+    this.number = opts.credentials.number;
+    this.deviceId = opts.credentials.deviceId;
+    this.address = ProtocolAddress.new(this.aci, this.deviceId);
+    this.identities = new MemoryIdentityStore(this.identity, opts.registrationId);
+    const user = `${this.aci}.${this.deviceId}:${opts.credentials.password}`;
+    this.authorization = `Basic ${Buffer.from(user).toString('base64')}`;
+    this.api = {
+      self: { aci: this.aci, number: this.number },
+      lookup: (recipient) => this.lookup(recipient),
+      send: (recipient, bytes) => this.send(recipient, bytes),
+      onMessage: (handler) => {
+        this.handler = handler;
+      },
+    };
+  }
+
+  get label(): string {
+    return `${this.aci}.${this.deviceId}`;
+  }
+
+  get online(): boolean {
+    return this.connection !== undefined;
+  }
+
+  /** Generates and uploads identity, signed prekey, one-time EC and Kyber keys, last resort. */
+  async uploadKeys(): Promise<void> {
+    const sign = (bytes: Bytes) => this.identity.privateKey.sign(bytes);
+    const now = this.opts.clock.now();
+    const signed = PrivateKey.generate();
+    const signedPub = signed.getPublicKey().serialize();
+    const signedRecord = SignedPreKeyRecord.new(1, now, signed.getPublicKey(), signed, sign(signedPub));
+    await this.signedPreKeys.saveSignedPreKey(1, signedRecord);
+    const preKeys = [];
+    const pqPreKeys = [];
+    for (let id = 1; id <= ONE_TIME_KEYS; id++) {
+      const ec = PrivateKey.generate();
+      await this.preKeys.savePreKey(id, PreKeyRecord.new(id, ec.getPublicKey(), ec));
+      preKeys.push({ keyId: id, publicKey: b64(ec.getPublicKey().serialize()) });
+      pqPreKeys.push(await this.newKyberKey(id, now, false));
+    }
+    const lastResort = await this.newKyberKey(ONE_TIME_KEYS + 1, now, true);
+    const res = await this.request('PUT', '/v2/keys', {
+      identityKey: b64(this.identity.publicKey.serialize()),
+      signedPreKey: { keyId: 1, publicKey: b64(signedPub), signature: b64(signedRecord.signature()) },
+      preKeys,
+      pqPreKeys,
+      pqLastResortPreKey: lastResort,
+    });
+    if (res.status !== 200) throw new Error(`${this.name}: key upload failed with ${res.status}: ${await res.text()}`);
+  }
+
+  /** Opens the connection: queued envelopes start arriving. */
+  goOnline(): void {
+    if (this.connection) return;
+    this.connection = this.opts.server.connect(this.aci, this.deviceId, this.opts.credentials.password, (e) =>
+      this.receive(e),
+    );
+  }
+
+  goOffline(): void {
+    this.connection?.close();
+    this.connection = undefined;
+  }
+
+  async lookup(recipient: string): Promise<SignalAccount | undefined> {
+    if (isAci(recipient)) {
+      const res = await this.request('HEAD', `/v1/accounts/account/${recipient}`);
+      return res.status === 200 ? { aci: recipient } : undefined;
+    }
+    const res = await this.request('GET', `/v1/sim/discovery/${recipient}`);
+    if (res.status === 404) return undefined;
+    if (res.status === 401) throw new SignalSendError('sender-not-registered', `${this.name} is not registered`);
+    if (res.status !== 200) throw httpError(res.status, await res.text(), res.headers);
+    const { aci } = (await res.json()) as { aci: string };
+    return { aci, number: recipient };
+  }
+
+  /** Encrypts `plaintext` for every device of the recipient and sends it in one request. */
+  async send(recipient: string, plaintext: Uint8Array): Promise<SendReceipt> {
+    const aci = isAci(recipient) ? recipient : (await this.lookup(recipient))?.aci;
+    if (!aci) throw new SignalSendError('not-registered', `${recipient} is not on Signal`);
+    const timestamp = this.opts.clock.now();
+    for (let attempt = 1; attempt <= DEVICE_LIST_ATTEMPTS; attempt++) {
+      if (!this.peerDevices.get(aci)?.size) await this.fetchSessions(aci, '*');
+      const messages = await this.encryptForDevices(aci, plaintext as Bytes);
+      const body: IncomingMessageList = { messages, timestamp, online: false, urgent: true };
+      const res = await this.request('PUT', `/v1/messages/${aci}`, body);
+      this.opts.trace.record('device.sent', {
+        device: this.label,
+        to: aci,
+        httpStatus: res.status,
+        ...this.opts.describe?.(plaintext),
+      });
+      if (res.status === 200) return { to: aci, timestamp };
+      if (res.status === 409) {
+        const { missingDevices, extraDevices } = (await res.json()) as { missingDevices: number[]; extraDevices: number[] };
+        for (const id of extraDevices) this.forgetDevice(aci, id);
+        for (const id of missingDevices) await this.fetchSessions(aci, String(id));
+        continue;
+      }
+      if (res.status === 410) {
+        const { staleDevices } = (await res.json()) as { staleDevices: number[] };
+        for (const id of staleDevices) {
+          await this.sessions.archive(ProtocolAddress.new(aci, id));
+          await this.fetchSessions(aci, String(id));
+        }
+        continue;
+      }
+      throw httpError(res.status, await res.text(), res.headers);
+    }
+    throw new SignalSendError('transient', `The device list of ${aci} kept changing (${DEVICE_LIST_ATTEMPTS} attempts)`);
+  }
+
+  private async encryptForDevices(aci: string, plaintext: Bytes) {
+    const devices = [...(this.peerDevices.get(aci) ?? [])].sort((a, b) => a - b);
+    return Promise.all(
+      devices.map(async (deviceId) => {
+        const address = ProtocolAddress.new(aci, deviceId);
+        const message = await withIdentityCheck(aci, () =>
+          signalEncrypt(plaintext, address, this.address, this.sessions, this.identities, new Date(this.opts.clock.now())),
+        );
+        const session = await this.sessions.getSession(address);
+        return {
+          type: message.type() === CiphertextMessageType.PreKey ? EnvelopeType.PREKEY_BUNDLE : EnvelopeType.CIPHERTEXT,
+          destinationDeviceId: deviceId,
+          destinationRegistrationId: session!.remoteRegistrationId(),
+          content: b64(message.serialize()),
+        };
+      }),
+    );
+  }
+
+  /** Fetches bundles for a recipient's devices and starts a session with each (PQXDH). */
+  private async fetchSessions(aci: string, deviceSpec: string): Promise<void> {
+    const res = await this.request('GET', `/v2/keys/${aci}/${deviceSpec}`);
+    if (res.status !== 200) throw httpError(res.status, await res.text(), res.headers);
+    const bundle = (await res.json()) as PreKeyResponse;
+    const identityKey = PublicKey.deserialize(unb64(bundle.identityKey));
+    for (const d of bundle.devices) {
+      const preKey = PreKeyBundle.new(
+        d.registrationId,
+        d.deviceId,
+        d.preKey?.keyId ?? null,
+        d.preKey ? PublicKey.deserialize(unb64(d.preKey.publicKey)) : null,
+        d.signedPreKey.keyId,
+        PublicKey.deserialize(unb64(d.signedPreKey.publicKey)),
+        unb64(d.signedPreKey.signature),
+        identityKey,
+        d.pqPreKey.keyId,
+        KEMPublicKey.deserialize(unb64(d.pqPreKey.publicKey)),
+        unb64(d.pqPreKey.signature),
+      );
+      const address = ProtocolAddress.new(aci, d.deviceId);
+      await withIdentityCheck(aci, () =>
+        processPreKeyBundle(preKey, address, this.address, this.sessions, this.identities, new Date(this.opts.clock.now())),
+      );
+      this.rememberDevice(aci, d.deviceId);
+    }
+  }
+
+  /** One envelope from the server: decrypt, hand to the app, acknowledge. */
+  private async receive(envelope: Envelope): Promise<void> {
+    const from = ProtocolAddress.new(envelope.sourceServiceId, envelope.sourceDevice);
+    const where = { device: this.label, from: from.toString(), serverGuid: envelope.serverGuid };
+    let plaintext: Uint8Array;
+    try {
+      plaintext = await this.decrypt(from, envelope);
+    } catch (error) {
+      if (error instanceof LibSignalErrorBase && error.code === ErrorCode.DuplicatedMessage) {
+        this.opts.trace.record('device.duplicate-dropped', where);
+      } else {
+        const code = error instanceof LibSignalErrorBase ? error.code : undefined;
+        this.opts.trace.record('device.decrypt-failed', { ...where, code, error: String(error) });
+      }
+      this.connection?.ack(envelope.serverGuid);
+      return;
+    }
+    this.rememberDevice(envelope.sourceServiceId, envelope.sourceDevice);
+    this.opts.trace.record('device.received', { ...where, ...this.opts.describe?.(plaintext) });
+    if (!this.handler) {
+      this.opts.trace.record('device.no-handler', where);
+    } else {
+      const handler = this.handler;
+      const message: IncomingMessage = {
+        from: { aci: envelope.sourceServiceId, deviceId: envelope.sourceDevice },
+        bytes: plaintext,
+        sentAt: envelope.clientTimestamp,
+        serverTimestamp: envelope.serverTimestamp,
+      };
+      const label = `the credential app on ${this.name} handling a message`;
+      try {
+        await (this.opts.runHandler ?? ((_l, run) => Promise.resolve(run())))(label, () => handler(message));
+      } catch (error) {
+        this.opts.onAppError?.(error instanceof Error && error.name === 'SimulationFailure' ? error.message : `${label} threw: ${String(error)}`);
+      }
+    }
+    this.connection?.ack(envelope.serverGuid);
+  }
+
+  private async decrypt(from: ProtocolAddress, envelope: Envelope): Promise<Uint8Array> {
+    const content = envelope.content as Bytes;
+    if (envelope.type === EnvelopeType.PREKEY_BUNDLE) {
+      return signalDecryptPreKey(
+        PreKeySignalMessage.deserialize(content),
+        from,
+        this.address,
+        this.sessions,
+        this.identities,
+        this.preKeys,
+        this.signedPreKeys,
+        this.kyberPreKeys,
+      );
+    }
+    if (envelope.type === EnvelopeType.CIPHERTEXT) {
+      return signalDecrypt(SignalMessage.deserialize(content), from, this.address, this.sessions, this.identities);
+    }
+    throw new Error(`Unsupported envelope type ${envelope.type}`);
+  }
+
+  private async newKyberKey(id: number, now: number, lastResort: boolean) {
+    const pair = KEMKeyPair.generate();
+    const publicKey = pair.getPublicKey().serialize();
+    const signature = this.identity.privateKey.sign(publicKey);
+    await this.kyberPreKeys.saveKyberPreKey(id, KyberPreKeyRecord.new(id, now, pair, signature), lastResort);
+    return { keyId: id, publicKey: b64(publicKey), signature: b64(signature) };
+  }
+
+  private rememberDevice(aci: string, deviceId: number): void {
+    let set = this.peerDevices.get(aci);
+    if (!set) this.peerDevices.set(aci, (set = new Set()));
+    set.add(deviceId);
+  }
+
+  private forgetDevice(aci: string, deviceId: number): void {
+    this.peerDevices.get(aci)?.delete(deviceId);
+    this.sessions.delete(ProtocolAddress.new(aci, deviceId));
+  }
+
+  private async request(method: string, path: string, json?: unknown): Promise<Response> {
+    try {
+      return await fetch(this.opts.baseUrl + path, {
+        method,
+        headers: { authorization: this.authorization, ...(json ? { 'content-type': 'application/json' } : {}) },
+        body: json === undefined ? undefined : JSON.stringify(json),
+      });
+    } catch (error) {
+      throw new SignalSendError('transient', `${method} ${path} failed: ${String(error)}`);
+    }
+  }
+}
+
+const ACI_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export function isAci(text: string): boolean {
+  return ACI_PATTERN.test(text);
+}
+
+/** Maps an HTTP failure to the typed error the app sees. */
+function httpError(status: number, body: string, headers: Headers): SignalSendError {
+  switch (status) {
+    case 401:
+      return new SignalSendError('sender-not-registered', `The server refused this phone's credentials (401)`);
+    case 404:
+      return new SignalSendError('not-registered', `The recipient is not registered (404)`);
+    case 413:
+      return new SignalSendError('too-large', `The message is too large (413): ${body}`);
+    case 429: {
+      const seconds = Number(headers.get('retry-after') ?? '0');
+      return new SignalSendError('rate-limited', `Rate limited (429), retry after ${seconds} s`, seconds * 1000);
+    }
+    default:
+      return new SignalSendError('transient', `The server answered ${status}: ${body}`);
+  }
+}
+
+/** libsignal refuses an untrusted identity; the app gets a typed `identity-changed`. */
+async function withIdentityCheck<T>(aci: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof LibSignalErrorBase && error.code === ErrorCode.UntrustedIdentity) {
+      throw new SignalSendError('identity-changed', `The identity key of ${aci} changed; confirm it before sending`);
+    }
+    throw error;
+  }
+}
+
+function b64(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64');
+}
+function unb64(text: string): Bytes {
+  return new Uint8Array(Buffer.from(text, 'base64')) as Bytes;
+}

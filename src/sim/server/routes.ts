@@ -1,0 +1,106 @@
+/**
+ * HTTP routing for the simulated Signal server: authentication, body validation and the mapping
+ * from paths to server operations. Pure: a request in, a response out, no transport.
+ *
+ * Routes (Signal-Server's paths and codes):
+ *   PUT  /v2/keys                          upload this device's keys            200 400 401 422
+ *   GET  /v2/keys/{aci}/{deviceId|*}       prekey bundles (consumes one-time)   200 401 404
+ *   PUT  /v1/messages/{aci}                send one message to every device     200 400 401 404 409 410 413
+ *   HEAD /v1/accounts/account/{aci}        does this account exist              200 404
+ *   GET  /v1/sim/discovery/{e164}          phone number to ACI (CDSI stand-in)  200 401 404
+ */
+import type { ZodType } from 'zod';
+import { incomingMessageList, setKeysRequest } from './wire.ts';
+import { error, type SignalServer, type SimResponse } from './server.ts';
+
+export interface SimRequest {
+  method: string;
+  url: URL;
+  headers: Headers;
+  body: Uint8Array;
+}
+
+const ACI = '[0-9a-fA-F-]{36}';
+const routes: Array<[string, RegExp, (s: SignalServer, req: SimRequest, m: string[]) => SimResponse]> = [
+  ['PUT', /^\/v2\/keys$/, putKeys],
+  ['GET', new RegExp(`^/v2/keys/(${ACI})/(\\d+|\\*)$`), getKeys],
+  ['PUT', new RegExp(`^/v1/messages/(${ACI})$`), putMessages],
+  ['HEAD', new RegExp(`^/v1/accounts/account/(${ACI})$`), headAccount],
+  ['GET', /^\/v1\/sim\/discovery\/(\+\d{6,15})$/, discover],
+];
+
+/** Answers one request. Never throws: anything unexpected becomes a 500 with the reason. */
+export function handle(server: SignalServer, req: SimRequest): SimResponse {
+  server.recordBody(req.body);
+  const path = req.url.pathname;
+  const matching = routes.filter(([, pattern]) => pattern.test(path));
+  if (matching.length === 0) return error(404, `No route for ${path}`);
+  const route = matching.find(([method]) => method === req.method);
+  if (!route) return error(405, `${req.method} is not allowed on ${path}`);
+  try {
+    return route[2](server, req, route[1].exec(path)!.slice(1));
+  } catch (e) {
+    return error(500, `Internal error: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function authenticated(server: SignalServer, req: SimRequest) {
+  const header = req.headers.get('authorization') ?? '';
+  const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header);
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const sep = decoded.indexOf(':');
+  if (sep < 0) return undefined;
+  const [aci, device = '1'] = decoded.slice(0, sep).split('.');
+  return server.authenticate(aci!, Number(device), decoded.slice(sep + 1));
+}
+
+const UNAUTHORIZED = error(401, 'Missing or invalid credentials');
+
+/** Parses and validates a JSON body; a problem becomes a 400 naming the field. */
+function parseBody<T>(req: SimRequest, schema: ZodType<T>): { value: T } | { response: SimResponse } {
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(req.body).toString('utf8'));
+  } catch {
+    return { response: error(400, 'Body is not valid JSON') };
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const where = issue.path.length ? issue.path.join('.') : 'body';
+    return { response: error(400, `${where}: ${issue.message}`) };
+  }
+  return { value: result.data };
+}
+
+function putKeys(server: SignalServer, req: SimRequest): SimResponse {
+  const auth = authenticated(server, req);
+  if (!auth) return UNAUTHORIZED;
+  const parsed = parseBody(req, setKeysRequest);
+  if ('response' in parsed) return parsed.response;
+  return server.setKeys(auth.account, auth.device, parsed.value);
+}
+
+function getKeys(server: SignalServer, req: SimRequest, [aci, device]: string[]): SimResponse {
+  if (!authenticated(server, req)) return UNAUTHORIZED;
+  return server.getKeys(aci!, device!);
+}
+
+function putMessages(server: SignalServer, req: SimRequest, [destination]: string[]): SimResponse {
+  const auth = authenticated(server, req);
+  if (!auth) return UNAUTHORIZED;
+  const parsed = parseBody(req, incomingMessageList);
+  if ('response' in parsed) return parsed.response;
+  return server.sendMessage(auth, destination!, parsed.value);
+}
+
+function headAccount(server: SignalServer, _req: SimRequest, [aci]: string[]): SimResponse {
+  return server.accountExists(aci!) ? { status: 200 } : { status: 404 };
+}
+
+function discover(server: SignalServer, req: SimRequest, [number]: string[]): SimResponse {
+  if (!authenticated(server, req)) return UNAUTHORIZED;
+  const aci = server.discover(number!);
+  return aci ? { status: 200, body: { aci } } : error(404, 'Not on Signal');
+}

@@ -1,0 +1,404 @@
+/**
+ * The simulated Signal server: accounts, devices, the prekey store, and per-device queues of
+ * envelopes that leave only when the device acknowledges them. It never sees a plaintext: it
+ * stores what the devices upload (public keys, ciphertext) and keeps a copy of every request body
+ * so tests can prove that (see `exposure()`).
+ *
+ * This class holds the state and the rules; `routes.ts` turns HTTP requests into calls here, and
+ * `../transport.ts` serves those routes through msw.
+ */
+import { PublicKey, KEMPublicKey } from '@signalapp/libsignal-client';
+import type { Clock } from '../clock.ts';
+import type { Trace } from '../trace.ts';
+import type { Random } from '../random.ts';
+import type { Faults } from '../faults.ts';
+import {
+  MAX_CONTENT_BYTES,
+  type Envelope,
+  type IncomingMessageList,
+  type PreKeyResponse,
+  type PreKeyResponseItem,
+  type SetKeysRequest,
+} from './wire.ts';
+
+/** A response the routes hand back to the transport. */
+export interface SimResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** A connected device's receiving end, as Signal's authenticated websocket is for a real phone. */
+export type EnvelopeSink = (envelope: Envelope) => Promise<void>;
+
+/** The harness's handle on a device's open connection. */
+export interface Connection {
+  /** Acknowledges one envelope: the server deletes it from the queue. */
+  ack(serverGuid: string): void;
+  /** Goes offline: queued envelopes wait, unacknowledged ones are delivered again on reconnect. */
+  close(): void;
+}
+
+interface StoredKey {
+  keyId: number;
+  publicKey: string;
+  signature?: string;
+}
+
+interface DeviceRecord {
+  id: number;
+  registrationId: number;
+  password: string;
+  signedPreKey?: StoredKey;
+  preKeys: StoredKey[];
+  pqPreKeys: StoredKey[];
+  pqLastResortPreKey?: StoredKey;
+  queue: Envelope[];
+  connection?: { sink: EnvelopeSink; sent: Set<string>; pumping: boolean };
+}
+
+interface AccountRecord {
+  aci: string;
+  number: string;
+  registered: boolean;
+  identityKey?: string;
+  devices: Map<number, DeviceRecord>;
+  nextDeviceId: number;
+}
+
+/** What the harness gets back when it creates an account or links a device. */
+export interface DeviceCredentials {
+  aci: string;
+  number: string;
+  deviceId: number;
+  password: string;
+}
+
+/** The scheduling hook the server uses to deliver envelopes as simulation tasks. */
+export type Schedule = (label: string, run: () => unknown) => void;
+
+export class SignalServer {
+  private accounts = new Map<string, AccountRecord>();
+  private byNumber = new Map<string, string>();
+  private guidCounter = 0;
+  /** Every request body received and every envelope content stored, for confidentiality checks. */
+  private seen: Uint8Array[] = [];
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly trace: Trace,
+    private readonly random: Random,
+    private readonly faults: Faults,
+    private readonly schedule: Schedule,
+  ) {}
+
+  // ---- admin API (the harness's, not reachable over HTTP) ----
+
+  /** Registers a new account with its primary device (device id 1). */
+  createAccount(opts: { aci: string; number: string; registrationId: number }): DeviceCredentials {
+    const existing = this.byNumber.get(opts.number);
+    if (existing && this.accounts.get(existing)?.registered) {
+      throw new Error(`An account with number ${opts.number} is already registered`);
+    }
+    const account: AccountRecord = {
+      aci: opts.aci,
+      number: opts.number,
+      registered: true,
+      devices: new Map(),
+      nextDeviceId: 1,
+    };
+    this.accounts.set(opts.aci, account);
+    this.byNumber.set(opts.number, opts.aci);
+    this.trace.record('server.account-created', { aci: opts.aci, number: opts.number });
+    return this.addDevice(opts.aci, opts.registrationId);
+  }
+
+  /** Links a further device to an account. */
+  addDevice(aci: string, registrationId: number): DeviceCredentials {
+    const account = this.requireAccount(aci);
+    const device: DeviceRecord = {
+      id: account.nextDeviceId++,
+      registrationId,
+      password: this.newPassword(),
+      preKeys: [],
+      pqPreKeys: [],
+      queue: [],
+    };
+    account.devices.set(device.id, device);
+    this.trace.record('server.device-added', { aci, deviceId: device.id });
+    return { aci, number: account.number, deviceId: device.id, password: device.password };
+  }
+
+  /** Unregisters an account: its devices and queues are deleted, sends to it get 404. */
+  unregister(aci: string): void {
+    const account = this.requireAccount(aci);
+    account.registered = false;
+    for (const device of account.devices.values()) device.connection = undefined;
+    account.devices.clear();
+    this.trace.record('server.account-unregistered', { aci });
+  }
+
+  /** Opens a device's connection; queued envelopes start flowing to `sink`. */
+  connect(aci: string, deviceId: number, password: string, sink: EnvelopeSink): Connection {
+    const account = this.accounts.get(aci);
+    const device = account?.registered ? account.devices.get(deviceId) : undefined;
+    if (!device || device.password !== password) {
+      throw new Error(`Connection refused for ${aci}.${deviceId}: unknown device or wrong password`);
+    }
+    const connection = { sink, sent: new Set<string>(), pumping: false };
+    device.connection = connection;
+    this.trace.record('server.connected', { device: `${aci}.${deviceId}`, queued: device.queue.length });
+    this.pump(account!, device);
+    return {
+      ack: (guid) => this.ack(account!, device, guid),
+      close: () => {
+        if (device.connection !== connection) return;
+        device.connection = undefined;
+        this.trace.record('server.disconnected', { device: `${aci}.${deviceId}` });
+      },
+    };
+  }
+
+  /** How many envelopes wait for a device (harness checks). */
+  queued(aci: string, deviceId: number): number {
+    return this.accounts.get(aci)?.devices.get(deviceId)?.queue.length ?? 0;
+  }
+
+  /** Every byte string the server was given: request bodies and stored envelope contents. */
+  exposure(): readonly Uint8Array[] {
+    return this.seen;
+  }
+
+  // ---- operations behind the HTTP routes ----
+
+  /** Checks Basic credentials `aci.deviceId:password`; undefined when they do not match. */
+  authenticate(aci: string, deviceId: number, password: string) {
+    const account = this.accounts.get(aci);
+    if (!account?.registered) return undefined;
+    const device = account.devices.get(deviceId);
+    if (!device || device.password !== password) return undefined;
+    return { account, device };
+  }
+
+  recordBody(body: Uint8Array): void {
+    if (body.length > 0) this.seen.push(body);
+  }
+
+  setKeys(account: AccountRecord, device: DeviceRecord, req: SetKeysRequest): SimResponse {
+    const identity = req.identityKey ?? account.identityKey;
+    if (req.identityKey && account.identityKey && req.identityKey !== account.identityKey && device.id !== 1) {
+      return error(422, 'identityKey differs from the account identity key; only the primary device may set it');
+    }
+    if (!identity) return error(422, 'identityKey is required for the first key upload');
+    let identityKey: PublicKey;
+    try {
+      identityKey = PublicKey.deserialize(fromBase64(identity));
+    } catch {
+      return error(422, 'identityKey is not a valid public key');
+    }
+    const signed = [
+      ['signedPreKey', req.signedPreKey, 'ec'],
+      ...(req.pqPreKeys ?? []).map((k, i) => [`pqPreKeys[${i}]`, k, 'kem'] as const),
+      ['pqLastResortPreKey', req.pqLastResortPreKey, 'kem'],
+    ] as const;
+    for (const [field, key, kind] of signed) {
+      if (!key) continue;
+      const problem = checkSignedKey(identityKey, key as StoredKey, kind);
+      if (problem) return error(422, `${field}: ${problem}`);
+    }
+    for (const [i, k] of (req.preKeys ?? []).entries()) {
+      if (!isPublicKey(k.publicKey)) return error(422, `preKeys[${i}]: not a valid public key`);
+    }
+    if (req.identityKey) account.identityKey = req.identityKey;
+    if (req.signedPreKey) device.signedPreKey = req.signedPreKey;
+    if (req.preKeys) device.preKeys = [...req.preKeys];
+    if (req.pqPreKeys) device.pqPreKeys = [...req.pqPreKeys];
+    if (req.pqLastResortPreKey) device.pqLastResortPreKey = req.pqLastResortPreKey;
+    this.trace.record('server.keys-set', {
+      device: `${account.aci}.${device.id}`,
+      preKeys: device.preKeys.length,
+      pqPreKeys: device.pqPreKeys.length,
+    });
+    return { status: 200 };
+  }
+
+  /** A prekey bundle per device, consuming one EC and one Kyber one-time key per device. */
+  getKeys(aci: string, deviceSpec: string): SimResponse {
+    const account = this.accounts.get(aci);
+    if (!account?.registered || !account.identityKey) return error(404, 'No such account');
+    let targets: DeviceRecord[];
+    if (deviceSpec === '*') {
+      targets = [...account.devices.values()];
+    } else {
+      const device = account.devices.get(Number(deviceSpec));
+      targets = device ? [device] : [];
+    }
+    targets = targets.filter((d) => d.signedPreKey && (d.pqPreKeys.length > 0 || d.pqLastResortPreKey));
+    if (targets.length === 0) return error(404, 'No keys for that device');
+    const devices: PreKeyResponseItem[] = targets.map((d) => {
+      const preKey = d.preKeys.shift();
+      const pqPreKey = d.pqPreKeys.shift() ?? d.pqLastResortPreKey!;
+      return {
+        deviceId: d.id,
+        registrationId: d.registrationId,
+        ...(preKey ? { preKey: { keyId: preKey.keyId, publicKey: preKey.publicKey } } : {}),
+        signedPreKey: d.signedPreKey as Required<StoredKey>,
+        pqPreKey: pqPreKey as Required<StoredKey>,
+      };
+    });
+    this.trace.record('server.keys-fetched', { aci, devices: devices.map((d) => d.deviceId) });
+    const body: PreKeyResponse = { identityKey: account.identityKey, devices };
+    return { status: 200, body };
+  }
+
+  accountExists(aci: string): boolean {
+    return this.accounts.get(aci)?.registered === true;
+  }
+
+  /** Contact discovery: which ACI a phone number belongs to (Signal does this in CDSI). */
+  discover(number: string): string | undefined {
+    const aci = this.byNumber.get(number);
+    return aci && this.accounts.get(aci)?.registered ? aci : undefined;
+  }
+
+  sendMessage(
+    sender: { account: AccountRecord; device: DeviceRecord },
+    destination: string,
+    list: IncomingMessageList,
+  ): SimResponse {
+    const account = this.accounts.get(destination);
+    if (!account?.registered) return error(404, 'Destination is not registered');
+    for (const [i, m] of list.messages.entries()) {
+      if (base64Length(m.content) > MAX_CONTENT_BYTES) {
+        return error(413, `messages[${i}].content is over ${MAX_CONTENT_BYTES} bytes`);
+      }
+    }
+    const toSelf = destination === sender.account.aci;
+    const expected = [...account.devices.keys()].filter((id) => !(toSelf && id === sender.device.id));
+    const addressed = list.messages.map((m) => m.destinationDeviceId);
+    const missingDevices = expected.filter((id) => !addressed.includes(id));
+    const extraDevices = addressed.filter((id) => !expected.includes(id));
+    if (missingDevices.length || extraDevices.length) {
+      this.trace.record('server.mismatched-devices', { destination, missingDevices, extraDevices });
+      return { status: 409, body: { missingDevices, extraDevices } };
+    }
+    const staleDevices = list.messages
+      .filter((m) => account.devices.get(m.destinationDeviceId)!.registrationId !== m.destinationRegistrationId)
+      .map((m) => m.destinationDeviceId);
+    if (staleDevices.length) {
+      this.trace.record('server.stale-devices', { destination, staleDevices });
+      return { status: 410, body: { staleDevices } };
+    }
+    for (const m of list.messages) {
+      const device = account.devices.get(m.destinationDeviceId)!;
+      const envelope: Envelope = {
+        type: m.type,
+        sourceServiceId: sender.account.aci,
+        sourceDevice: sender.device.id,
+        destinationServiceId: destination,
+        clientTimestamp: list.timestamp,
+        serverTimestamp: this.clock.now(),
+        serverGuid: this.newGuid(),
+        urgent: list.urgent,
+        content: fromBase64(m.content),
+      };
+      this.seen.push(envelope.content);
+      device.queue.push(envelope);
+      this.trace.record('server.queued', {
+        from: `${sender.account.aci}.${sender.device.id}`,
+        to: `${destination}.${device.id}`,
+        envelopeType: envelope.type,
+        serverGuid: envelope.serverGuid,
+        bytes: envelope.content.length,
+      });
+      this.pump(account, device);
+    }
+    return { status: 200, body: { needsSync: sender.account.devices.size > 1 } };
+  }
+
+  // ---- delivery ----
+
+  /** Schedules delivery of everything queued and not yet sent on the device's connection. */
+  private pump(account: AccountRecord, device: DeviceRecord): void {
+    const connection = device.connection;
+    if (!connection || connection.pumping) return;
+    connection.pumping = true;
+    this.schedule(`delivery to ${account.aci}.${device.id}`, async () => {
+      try {
+        for (;;) {
+          if (device.connection !== connection) return; // went offline meanwhile
+          const next = device.queue.find((e) => !connection.sent.has(e.serverGuid));
+          if (!next) return;
+          connection.sent.add(next.serverGuid);
+          this.trace.record('server.delivered', {
+            to: `${account.aci}.${device.id}`,
+            serverGuid: next.serverGuid,
+          });
+          await connection.sink(next);
+        }
+      } finally {
+        connection.pumping = false;
+      }
+    });
+  }
+
+  private ack(account: AccountRecord, device: DeviceRecord, serverGuid: string): void {
+    if (this.faults.takeLostAck({ aci: account.aci, deviceId: device.id }, serverGuid)) return;
+    const index = device.queue.findIndex((e) => e.serverGuid === serverGuid);
+    if (index < 0) return; // already acknowledged, or the account was unregistered
+    device.queue.splice(index, 1);
+    this.trace.record('server.acked', { device: `${account.aci}.${device.id}`, serverGuid });
+  }
+
+  private requireAccount(aci: string): AccountRecord {
+    const account = this.accounts.get(aci);
+    if (!account) throw new Error(`No account ${aci} on the simulated server`);
+    return account;
+  }
+
+  private newGuid(): string {
+    // Deterministic (a counter) so traces replay; shaped like a UUID as Signal's are.
+    const n = (++this.guidCounter).toString(16).padStart(12, '0');
+    return `00000000-0000-4000-8000-${n}`;
+  }
+
+  private newPassword(): string {
+    return Array.from({ length: 4 }, () => this.random.int(0, 0xffffffff).toString(16).padStart(8, '0')).join('');
+  }
+}
+
+export function error(status: number, message: string, headers?: Record<string, string>): SimResponse {
+  return { status, body: { code: status, message }, headers };
+}
+
+export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(Buffer.from(text, 'base64'));
+}
+
+function base64Length(text: string): number {
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  return Math.floor((text.length * 3) / 4) - padding;
+}
+
+function isPublicKey(b64: string): boolean {
+  try {
+    PublicKey.deserialize(fromBase64(b64));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function checkSignedKey(identity: PublicKey, key: StoredKey, kind: 'ec' | 'kem'): string | undefined {
+  const bytes = fromBase64(key.publicKey);
+  try {
+    if (kind === 'ec') PublicKey.deserialize(bytes);
+    else KEMPublicKey.deserialize(bytes);
+  } catch {
+    return `not a valid ${kind === 'ec' ? 'EC' : 'Kyber'} public key`;
+  }
+  if (!key.signature || !identity.verify(bytes, fromBase64(key.signature))) {
+    return 'signature does not verify against the identity key';
+  }
+  return undefined;
+}

@@ -1,0 +1,229 @@
+/**
+ * One simulated world for one scenario: the virtual clock and scheduler, the trace, the fault
+ * plan, a Signal server mounted over msw, and the phones (a virtual device, and the credential app
+ * under test on it). Steps drive it; it holds no protocol logic of the credential apps.
+ */
+import type { AppEvent, CredentialApp, ShareRequest, TransferState } from '../adapter/contract.ts';
+import { checkApp, type LoadedAdapter } from '../adapter/load.ts';
+import { describe as describeMessage } from '../protocol/messages.ts';
+import { FakeData } from '../fakes/data.ts';
+import { VirtualClock } from './clock.ts';
+import { findLeaks } from './confidentiality.ts';
+import { VirtualDevice } from './device/device.ts';
+import { Faults } from './faults.ts';
+import { createRandom, hashString, type Random } from './random.ts';
+import { DEFAULT_HANG_MS, Scheduler, SimulationFailure, describeError } from './scheduler.ts';
+import { SignalServer } from './server/server.ts';
+import { Trace } from './trace.ts';
+import { mount } from './transport.ts';
+
+export interface SimulationOptions {
+  /** The run's seed; the scenario's own stream is derived from it and `name`. */
+  seed: number;
+  /** The scenario's name (its seed stream, and messages). */
+  name?: string;
+  /** Real milliseconds before a hanging app call or task is reported. */
+  hangMs?: number;
+}
+
+/** A simulated phone: its owner, its Signal device and the credential app on it. */
+export class Phone {
+  app?: CredentialApp;
+  /** Everything the app reported, in order. */
+  readonly events: AppEvent[] = [];
+
+  constructor(
+    readonly owner: string,
+    readonly device: VirtualDevice,
+  ) {}
+
+  get name(): string {
+    return `${this.owner}'s phone`;
+  }
+
+  /** The credentials this phone's app reported provisioned (optionally for one transfer). */
+  provisioned(transferId?: string) {
+    return this.events.filter(
+      (e): e is Extract<AppEvent, { type: 'provisioned' }> =>
+        e.type === 'provisioned' && (transferId === undefined || e.transferId === transferId),
+    );
+  }
+
+  /** The transfer reports for one transfer, in order. */
+  transferReports(transferId: string) {
+    return this.events.filter(
+      (e): e is Extract<AppEvent, { type: 'transfer' }> => e.type === 'transfer' && e.transferId === transferId,
+    );
+  }
+
+  /** The last state the app reported for a transfer. */
+  stateOf(transferId: string): TransferState | undefined {
+    return this.transferReports(transferId).at(-1)?.state;
+  }
+}
+
+export class Simulation {
+  readonly seed: number;
+  readonly clock = new VirtualClock();
+  readonly trace = new Trace(this.clock);
+  readonly faults = new Faults(this.trace);
+  readonly scheduler: Scheduler;
+  readonly random: Random;
+  readonly data: FakeData;
+  readonly server: SignalServer;
+  private readonly phones = new Map<string, Phone>();
+  /** Provisioning information of every share, to prove the server never saw it. */
+  private readonly secrets: string[] = [];
+  private readonly unmount: () => void;
+  private readonly baseUrl: string;
+
+  constructor(opts: SimulationOptions) {
+    this.seed = opts.seed;
+    this.random = createRandom(hashString(opts.name ?? '', opts.seed));
+    this.data = new FakeData(this.random.int(0, 0xffffffff));
+    this.scheduler = new Scheduler(this.clock, this.trace, opts.hangMs ?? DEFAULT_HANG_MS);
+    this.server = new SignalServer(this.clock, this.trace, this.random.fork('server'), this.faults, (label, run) =>
+      this.scheduler.schedule(label, run),
+    );
+    ({ baseUrl: this.baseUrl, unmount: this.unmount } = mount(this.server));
+  }
+
+  /** Registers a Signal account for `owner` with one phone, its keys uploaded, online. */
+  async addPhone(owner: string): Promise<Phone> {
+    if (this.phones.has(owner)) throw new Error(`${owner} already has a phone in this scenario`);
+    const registrationId = this.data.registrationId();
+    const credentials = this.server.createAccount({ aci: this.data.uuid(), number: this.data.phoneNumber(), registrationId });
+    const device = new VirtualDevice({
+      name: `${owner}'s phone`,
+      server: this.server,
+      baseUrl: this.baseUrl,
+      clock: this.clock,
+      trace: this.trace,
+      credentials,
+      registrationId,
+      describe: describeMessage,
+      runHandler: (label, run) => this.scheduler.guard(label, run),
+      onAppError: (message) => this.scheduler.fail(message),
+    });
+    await device.uploadKeys();
+    device.goOnline();
+    const phone = new Phone(owner, device);
+    this.phones.set(owner, phone);
+    this.trace.record('sim.phone-added', { owner, aci: device.aci, number: device.number });
+    return phone;
+  }
+
+  /** Installs the credential app under test on a phone, through the adapter's factory. */
+  async installApp(phone: Phone, adapter: LoadedAdapter): Promise<CredentialApp> {
+    const random = this.random.fork(`app:${phone.owner}`);
+    const created = await this.scheduler.guard(`the adapter factory of "${adapter.spec}" for ${phone.name}`, () =>
+      adapter.factory({
+        signal: phone.device.api,
+        clock: this.clock,
+        random: () => random.next(),
+        log: (message, detail) => this.trace.record('app.log', { phone: phone.owner, message, ...detail }),
+        report: (event) => this.report(phone, event),
+      }),
+    );
+    phone.app = checkApp(created, adapter.spec);
+    return phone.app;
+  }
+
+  phone(owner: string): Phone {
+    const phone = this.phones.get(owner);
+    if (!phone) {
+      const known = [...this.phones.keys()].join(', ') || 'none yet';
+      throw new Error(`${owner} has no phone in this scenario (phones: ${known})`);
+    }
+    return phone;
+  }
+
+  /** Asks a phone's app to share; records the secret so the server can be checked for it. */
+  async share(phone: Phone, request: ShareRequest): Promise<string> {
+    this.secrets.push(request.provisioningInformation);
+    const app = this.appOf(phone);
+    this.trace.record('sim.share', { phone: phone.owner, format: request.format, flow: request.flow });
+    const { transferId } = await this.callApp(phone, 'share()', () => app.share(request));
+    return transferId;
+  }
+
+  async cancel(phone: Phone, transferId: string): Promise<void> {
+    const app = this.appOf(phone);
+    await this.callApp(phone, 'cancel()', () => app.cancel(transferId));
+  }
+
+  /** Sends raw bytes from a phone's Signal device, bypassing its app (scripted peers). */
+  async sendRaw(phone: Phone, recipient: Phone, bytes: Uint8Array, secret?: string): Promise<void> {
+    if (secret) this.secrets.push(secret);
+    await phone.device.send(recipient.device.aci, bytes);
+  }
+
+  /** Runs everything pending at the current instant; throws if anything failed on the way. */
+  async settle(): Promise<void> {
+    await this.scheduler.runUntilQuiet();
+    this.scheduler.throwIfFailed();
+  }
+
+  /** Lets `ms` of simulated time pass, firing timers in order. */
+  async advance(ms: number): Promise<void> {
+    await this.scheduler.advance(ms);
+    this.scheduler.throwIfFailed();
+  }
+
+  /** Secrets found in the clear in anything the server received or stored. */
+  plaintextLeaks(): string[] {
+    return findLeaks(this.server.exposure(), this.secrets);
+  }
+
+  async dispose(): Promise<void> {
+    for (const phone of this.phones.values()) {
+      const app = phone.app;
+      if (app?.stop) {
+        await this.callApp(phone, 'stop()', () => app.stop!()).catch((e) => this.scheduler.fail(describeError(e)));
+      }
+      phone.device.goOffline();
+    }
+    this.unmount();
+  }
+
+  private appOf(phone: Phone): CredentialApp {
+    if (!phone.app) throw new Error(`${phone.name} has no credential app installed`);
+    return phone.app;
+  }
+
+  /** Calls into the app under test: a throw or a hang becomes a failure naming the call. */
+  private async callApp<T>(phone: Phone, call: string, run: () => Promise<T> | T): Promise<T> {
+    try {
+      return await this.scheduler.guard(`${call} of the credential app on ${phone.name}`, run);
+    } catch (error) {
+      if (error instanceof SimulationFailure) throw error;
+      throw new SimulationFailure(`${call} of the credential app on ${phone.name} threw: ${describeError(error)}`);
+    }
+  }
+
+  private report(phone: Phone, event: AppEvent): void {
+    const problem = checkEvent(event);
+    if (problem) {
+      this.scheduler.fail(`the credential app on ${phone.name} reported an invalid event (${problem}): ${JSON.stringify(event)}`);
+      return;
+    }
+    phone.events.push(event);
+    const { provisioningInformation: _secret, ...visible } = event as Record<string, unknown>;
+    this.trace.record('app.event', { phone: phone.owner, ...visible });
+  }
+}
+
+function checkEvent(event: AppEvent): string | undefined {
+  if (typeof event !== 'object' || event === null) return 'not an object';
+  if (typeof event.transferId !== 'string') return 'transferId must be a string';
+  if (event.type === 'transfer') {
+    if (!['sender', 'receiver'].includes(event.role)) return 'role must be sender or receiver';
+    if (typeof event.state !== 'string') return 'state must be a string';
+    return undefined;
+  }
+  if (event.type === 'provisioned') {
+    if (typeof event.provisioningInformation !== 'string') return 'provisioningInformation must be a string';
+    return undefined;
+  }
+  return `unknown type ${JSON.stringify((event as { type?: unknown }).type)}`;
+}
