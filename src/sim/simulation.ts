@@ -14,7 +14,7 @@ import { Faults } from './faults.ts';
 import { createRandom, hashString, type Random } from './random.ts';
 import { DEFAULT_HANG_MS, Scheduler, SimulationFailure, describeError } from './scheduler.ts';
 import { SignalServer } from './server/server.ts';
-import { Trace } from './trace.ts';
+import { Trace, type TraceEvent } from './trace.ts';
 import { mount } from './transport.ts';
 
 export interface SimulationOptions {
@@ -168,6 +168,30 @@ export class Simulation {
   async advance(ms: number): Promise<void> {
     await this.scheduler.advance(ms);
     this.scheduler.throwIfFailed();
+  }
+
+  /**
+   * Protocol messages one phone's device got the server to accept for another, as the trace
+   * describes them (type, ids, status, reason), optionally of one type.
+   */
+  sentMessages(from: Phone, to: Phone, type?: string): TraceEvent[] {
+    return this.trace.find(
+      'device.sent',
+      (e) => e.device === from.device.label && e.to === to.device.aci && e.httpStatus === 200 && (!type || e.message === type),
+    );
+  }
+
+  /** Messages a phone's device decrypted and handed to its app, optionally of one type. */
+  receivedMessages(phone: Phone, type?: string): TraceEvent[] {
+    return this.trace.find('device.received', (e) => e.device === phone.device.label && (!type || e.message === type));
+  }
+
+  /** How often the server pushed each envelope that carried a message of `type` to a phone. */
+  deliveryCounts(phone: Phone, type: string): number[] {
+    const guids = new Set(this.receivedMessages(phone, type).map((e) => e.serverGuid));
+    return [...guids].map(
+      (guid) => this.trace.find('server.delivered', (e) => e.to === phone.device.label && e.serverGuid === guid).length,
+    );
   }
 
   /** Secrets found in the clear in anything the server received or stored. */

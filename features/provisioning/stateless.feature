@@ -1,0 +1,95 @@
+@feature:provisioning
+Feature: Stateless provisioning
+  A credential is shared in one message. Alice's phone sends Bob's phone an invitation carrying
+  the provisioning information; Bob's phone provisions the credential once and tells Alice's phone
+  how it went. Neither phone has to be online when the other is, and the server in between only
+  ever carries ciphertext.
+
+  Background:
+    Given Alice and Bob have phones with the credential app, on Signal
+
+  @req=R-STATELESS-1 @req=R-CONF-1
+  Scenario Outline: Bob's phone provisions a shared <credential> exactly once
+    When Alice shares a <credential> with Bob
+    Then Bob's phone provisions the <credential> exactly once
+    And Alice's phone reports the share as completed
+    And the server never saw the <credential> in the clear
+
+    Examples:
+      | credential          |
+      | car key             |
+      | authorization token |
+
+  @req=R-CONNECT-1
+  Scenario: Bob's phone is offline when the car key is shared, and provisions it once back online
+    Given Bob's phone is offline
+    When Alice shares a car key with Bob
+    Then Bob's phone has provisioned nothing
+    And Alice's phone reports the share as invited
+    When 3 hours pass
+    And Bob's phone comes back online
+    Then Bob's phone provisions the car key exactly once
+    And Alice's phone reports the share as completed
+
+  @req=R-ONCE-1
+  Scenario: The server delivers the invitation again after a lost acknowledgement, and it is provisioned once
+    Given the server will lose the next acknowledgement from Bob's phone
+    When Alice shares a car key with Bob
+    And Bob's phone reconnects
+    Then the server delivered the invitation to Bob's phone 2 times
+    And Bob's phone provisions the car key exactly once
+    And Alice's phone reports the share as completed
+
+  @req=R-ONCE-1 @req=R-IDEM-1
+  Scenario: The same invitation sent twice is provisioned once
+    When Alice's phone sends Bob the same car key invitation twice
+    Then Bob's phone receives the invitation 2 times
+    And Bob's phone provisions the car key exactly once
+
+  @req=R-ONCE-1
+  Scenario: An invitation resent with a new message id is provisioned once
+    When Alice's phone sends Bob the car key invitation again with a new message id
+    Then Bob's phone receives the invitation 2 times
+    And Bob's phone provisions the car key exactly once
+
+  @req=R-EXPIRY-1
+  Scenario: An invitation whose expiration has passed is refused and reported as expired
+    Given Bob's phone is offline
+    When Alice shares a car key with Bob that expires in 24 hours
+    And 25 hours pass
+    And Bob's phone comes back online
+    Then Bob's phone has provisioned nothing
+    And Bob's phone refuses the car key as expired
+    And Alice's phone reports the share as failed because it expired
+
+  @req=R-EXPIRY-1
+  Scenario: An invitation still within its expiration is provisioned after a long wait
+    Given Bob's phone is offline
+    When Alice shares a car key with Bob that expires in 48 hours
+    And 47 hours pass
+    And Bob's phone comes back online
+    Then Bob's phone provisions the car key exactly once
+    And Alice's phone reports the share as completed
+
+  @req=R-COMPAT-1
+  Scenario: Unknown fields in an invitation are tolerated
+    When Alice's phone sends Bob a car key invitation with extra fields:
+      | field                      | value              |
+      | x-future-feature           | {"enabled": true}  |
+      | notificationToken          | "opaque-token"     |
+      | displayInformation.x-badge | "gold"             |
+    Then Bob's phone provisions the car key exactly once
+
+  @req=R-VALID-1
+  Scenario Outline: A malformed invitation (<defect>) is answered as malformed and nothing is provisioned
+    When Alice's phone sends Bob a car key invitation <defect>
+    Then Bob's phone has provisioned nothing
+    And Bob's phone answers Alice that the invitation was malformed
+
+    Examples:
+      | defect                             |
+      | without an expiration              |
+      | with an expiration of "tomorrow"   |
+      | without provisioning information   |
+      | with flow "telepathic"             |
+      | without a title                    |
