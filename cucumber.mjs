@@ -15,6 +15,5 @@ export default {
     links: {
       requirement: { pattern: [/@req=(.*)/], urlTemplate: 'docs/requirements.md#%s' },
     },
-    labels: [{ pattern: [/@feature:(.*)/], name: 'feature' }],
   },
 };

@@ -25,7 +25,8 @@ Options:
   --name <regexp>      run only scenarios whose name matches
   --tags <expression>  run only scenarios matching a tag expression, e.g. "@req=R-ONCE-1"
   --dry-run            check that every step binds, run nothing
-  --quiet              no per-step output (results are still written to reports/)
+  --quiet              no per-step output (results are still written to the reports folder)
+  --reports <dir>      where Allure results, JUnit XML and Cucumber messages go (default: reports)
   -h, --help           this text`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -39,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
       tags: { type: 'string' },
       'dry-run': { type: 'boolean' },
       quiet: { type: 'boolean' },
+      reports: { type: 'string', default: 'reports' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -54,7 +56,9 @@ export async function main(argv: string[]): Promise<number> {
   await loadAdapter(spec); // fail early, with the loader's message, before Cucumber starts
   console.log(`sct-conformance: seed ${seed} (replay with SCT_SEED=${seed}), adapter ${spec}`);
 
-  rmSync(resolve(ROOT, 'reports/allure-results'), { recursive: true, force: true });
+  const reports = resolve(values.reports!);
+  // allure-cucumberjs never clears its folder: old results would mix into this run's report.
+  rmSync(resolve(reports, 'allure-results'), { recursive: true, force: true });
   const { runConfiguration } = await loadConfiguration(
     {
       file: 'cucumber.mjs', // relative to cwd (ROOT)
@@ -63,13 +67,20 @@ export async function main(argv: string[]): Promise<number> {
         ...(values.name ? { name: values.name } : {}),
         ...(values.tags ? { tags: values.tags } : {}),
         ...(values['dry-run'] ? { dryRun: true } : {}),
-        ...(values.quiet ? { format: ['allure-cucumberjs/reporter:reports/allure-formatter.out', 'junit:reports/junit.xml', 'message:reports/cucumber-messages.ndjson'] } : {}),
+        format: [
+          ...(values.quiet ? [] : ['pretty']),
+          `allure-cucumberjs/reporter:${reports}/allure-formatter.out`,
+          `junit:${reports}/junit.xml`,
+          `message:${reports}/cucumber-messages.ndjson`,
+        ],
+        formatOptions: { resultsDir: `${reports}/allure-results` },
       },
     },
     { cwd: ROOT },
   );
   const tally = new Tally();
   const { success } = await runCucumber(runConfiguration, { cwd: ROOT }, (m) => tally.add(m));
+  for (const name of tally.failedNames) console.log(`  failed: ${name}`);
   console.log(`conformance: ${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped (seed ${seed})`);
   return success ? 0 : 1;
 }
@@ -79,11 +90,18 @@ class Tally {
   passed = 0;
   failed = 0;
   skipped = 0;
+  readonly failedNames: string[] = [];
   private worst = new Map<string, number>();
+  private pickles = new Map<string, string>();
+  private testCases = new Map<string, string>();
+  private started = new Map<string, string>();
   // Cucumber's step statuses, from best to worst: a scenario takes its worst step's status.
   private static readonly ORDER = ['PASSED', 'SKIPPED', 'PENDING', 'UNDEFINED', 'AMBIGUOUS', 'FAILED'];
 
   add(message: Envelope): void {
+    if (message.pickle) this.pickles.set(message.pickle.id, `${message.pickle.name} (${message.pickle.uri})`);
+    if (message.testCase) this.testCases.set(message.testCase.id, message.testCase.pickleId);
+    if (message.testCaseStarted) this.started.set(message.testCaseStarted.id, message.testCaseStarted.testCaseId);
     if (message.testStepFinished) {
       const { testCaseStartedId, testStepResult } = message.testStepFinished;
       const rank = Tally.ORDER.indexOf(testStepResult.status);
@@ -93,7 +111,11 @@ class Tally {
       const status = Tally.ORDER[this.worst.get(message.testCaseFinished.testCaseStartedId) ?? 0];
       if (status === 'PASSED') this.passed++;
       else if (status === 'SKIPPED') this.skipped++;
-      else this.failed++;
+      else {
+        this.failed++;
+        const pickleId = this.testCases.get(this.started.get(message.testCaseFinished.testCaseStartedId) ?? '');
+        this.failedNames.push(this.pickles.get(pickleId ?? '') ?? 'an unnamed scenario');
+      }
     }
   }
 }

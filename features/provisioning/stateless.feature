@@ -1,4 +1,3 @@
-@feature:provisioning
 Feature: Stateless provisioning
   A credential is shared in one message. Alice's phone sends Bob's phone an invitation carrying
   the provisioning information; Bob's phone provisions the credential once and tells Alice's phone

@@ -38,7 +38,7 @@ export async function loadAdapter(spec: string, cwd = process.cwd()): Promise<Lo
   }
   const factory = module.default ?? module.createCredentialApp;
   if (typeof factory !== 'function') {
-    const found = Object.keys(module).join(', ') || 'nothing';
+    const found = Object.keys(module).sort().join(', ') || 'nothing';
     throw new AdapterError(
       `Adapter module "${spec}" exports no factory: export a function as the default export or as ` +
         `"createCredentialApp" (it exports: ${found})`,

@@ -21,6 +21,7 @@ import {
   PROTOCOL_VERSION,
   decode,
   encode,
+  shareInvitation,
   type ProtocolMessage,
   type ShareCancel,
   type ShareInvitation,
@@ -32,7 +33,28 @@ type Incoming = { senderAci: string; state: 'provisioned' | 'failed' | 'cancelle
 
 export const capabilities = { flows: ['stateless'] as const };
 
-export default function createReferenceApp(ctx: CredentialAppContext): CredentialApp {
+/**
+ * Rules the reference app can be told to break. Only the deliberately faulty apps in
+ * `src/fakes/faulty/` set these: they prove that the scenarios catch each broken rule.
+ */
+export interface Flaws {
+  /** Provisions every invitation it is given, even one it already handled. */
+  noDedupe?: boolean;
+  /** Provisions invitations whose expiration has passed. */
+  ignoresExpiry?: boolean;
+  /** Refuses invitations that carry fields it does not know. */
+  strictFields?: boolean;
+  /** Refuses malformed invitations without telling the sender. */
+  silentOnMalformed?: boolean;
+}
+
+const KNOWN_INVITATION_FIELDS = new Set(Object.keys(shareInvitation.shape));
+
+export default function createCredentialApp(ctx: CredentialAppContext): CredentialApp {
+  return createReferenceApp(ctx);
+}
+
+export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {}): CredentialApp {
   const outgoing = new Map<string, Outgoing>();
   const incoming = new Map<string, Incoming>();
   /** Cancels that overtook their invitation: transferId -> sender. */
@@ -62,12 +84,13 @@ export default function createReferenceApp(ctx: CredentialAppContext): Credentia
   async function refuse(m: IncomingMessage, transferId: string, reason: FailureReason, detail: string) {
     incoming.set(transferId, { senderAci: m.from.aci, state: 'failed' });
     report({ type: 'transfer', transferId, role: 'receiver', state: 'failed', reason, detail });
+    if (flaws.silentOnMalformed && reason === 'malformed') return;
     await answer(m.from.aci, transferId, 'failed', reason);
   }
 
   async function onInvitation(m: IncomingMessage, invitation: ShareInvitation) {
     const { transferId } = invitation;
-    if (incoming.has(transferId)) {
+    if (incoming.has(transferId) && !flaws.noDedupe) {
       ctx.log('invitation for a transfer already handled; ignored', { transferId });
       return;
     }
@@ -79,7 +102,11 @@ export default function createReferenceApp(ctx: CredentialAppContext): Credentia
     if (invitation.version !== PROTOCOL_VERSION) {
       return refuse(m, transferId, 'unsupported', `protocol version ${invitation.version}`);
     }
-    if (Date.parse(invitation.expiration) <= ctx.clock.now()) {
+    const unknown = Object.keys(invitation).filter((k) => !KNOWN_INVITATION_FIELDS.has(k));
+    if (flaws.strictFields && unknown.length) {
+      return refuse(m, transferId, 'malformed', `unknown fields: ${unknown.join(', ')}`);
+    }
+    if (Date.parse(invitation.expiration) <= ctx.clock.now() && !flaws.ignoresExpiry) {
       return refuse(m, transferId, 'expired', `expired at ${invitation.expiration}`);
     }
     if (!capabilities.flows.includes(invitation.flow as 'stateless')) {
@@ -136,7 +163,7 @@ export default function createReferenceApp(ctx: CredentialAppContext): Credentia
       return;
     }
     const message = decoded.message;
-    if (seenMessageIds.has(message.messageId)) {
+    if (seenMessageIds.has(message.messageId) && !flaws.noDedupe) {
       ctx.log('duplicate message ignored', { messageId: message.messageId });
       return;
     }

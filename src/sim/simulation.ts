@@ -13,7 +13,8 @@ import { VirtualDevice } from './device/device.ts';
 import { Faults } from './faults.ts';
 import { createRandom, hashString, type Random } from './random.ts';
 import { DEFAULT_HANG_MS, Scheduler, SimulationFailure, describeError } from './scheduler.ts';
-import { SignalServer } from './server/server.ts';
+import { SignalServer, type DeviceCredentials } from './server/server.ts';
+import type { IdentityKeyPair } from '@signalapp/libsignal-client';
 import { Trace, type TraceEvent } from './trace.ts';
 import { mount } from './transport.ts';
 
@@ -75,7 +76,8 @@ export class Simulation {
   /** Provisioning information of every share, to prove the server never saw it. */
   private readonly secrets: string[] = [];
   private readonly unmount: () => void;
-  private readonly baseUrl: string;
+  /** Where this simulation's server answers HTTP (through msw). */
+  readonly baseUrl: string;
 
   constructor(opts: SimulationOptions) {
     this.seed = opts.seed;
@@ -93,24 +95,36 @@ export class Simulation {
     if (this.phones.has(owner)) throw new Error(`${owner} already has a phone in this scenario`);
     const registrationId = this.data.registrationId();
     const credentials = this.server.createAccount({ aci: this.data.uuid(), number: this.data.phoneNumber(), registrationId });
+    const device = await this.newDevice(`${owner}'s phone`, credentials, registrationId);
+    const phone = new Phone(owner, device);
+    this.phones.set(owner, phone);
+    this.trace.record('sim.phone-added', { owner, aci: device.aci, number: device.number });
+    return phone;
+  }
+
+  /** A virtual device for registered credentials, keys uploaded and online. */
+  async newDevice(
+    name: string,
+    credentials: DeviceCredentials,
+    registrationId: number,
+    identity?: IdentityKeyPair,
+  ): Promise<VirtualDevice> {
     const device = new VirtualDevice({
-      name: `${owner}'s phone`,
+      name,
       server: this.server,
       baseUrl: this.baseUrl,
       clock: this.clock,
       trace: this.trace,
       credentials,
       registrationId,
+      identity,
       describe: describeMessage,
       runHandler: (label, run) => this.scheduler.guard(label, run),
       onAppError: (message) => this.scheduler.fail(message),
     });
     await device.uploadKeys();
     device.goOnline();
-    const phone = new Phone(owner, device);
-    this.phones.set(owner, phone);
-    this.trace.record('sim.phone-added', { owner, aci: device.aci, number: device.number });
-    return phone;
+    return device;
   }
 
   /** Installs the credential app under test on a phone, through the adapter's factory. */

@@ -61,6 +61,8 @@ export interface DeviceOptions {
   /** Account credentials from the server's admin API. */
   credentials: DeviceCredentials;
   registrationId: number;
+  /** The account's identity key pair; a linked device shares its primary's. New when omitted. */
+  identity?: IdentityKeyPair;
   /** Describes plaintext for the trace (the protocol's message type and ids); never the content. */
   describe?: (bytes: Uint8Array) => Record<string, unknown>;
   /** Runs the app's message handler (the simulation guards it against hangs). */
@@ -74,7 +76,8 @@ export class VirtualDevice {
   readonly aci: string;
   readonly number: string;
   readonly deviceId: number;
-  private readonly identity = IdentityKeyPair.generate();
+  readonly registrationId: number;
+  readonly identity: IdentityKeyPair;
   private readonly address: ProtocolAddress;
   private readonly sessions = new MemorySessionStore();
   private readonly identities: MemoryIdentityStore;
@@ -94,6 +97,8 @@ export class VirtualDevice {
     this.aci = opts.credentials.aci;
     this.number = opts.credentials.number;
     this.deviceId = opts.credentials.deviceId;
+    this.registrationId = opts.registrationId;
+    this.identity = opts.identity ?? IdentityKeyPair.generate();
     this.address = ProtocolAddress.new(this.aci, this.deviceId);
     this.identities = new MemoryIdentityStore(this.identity, opts.registrationId);
     const user = `${this.aci}.${this.deviceId}:${opts.credentials.password}`;
@@ -106,6 +111,11 @@ export class VirtualDevice {
         this.handler = handler;
       },
     };
+  }
+
+  /** The Basic authorization header this device sends (harness tests make raw requests with it). */
+  get authorizationHeader(): string {
+    return this.authorization;
   }
 
   get label(): string {

@@ -129,6 +129,41 @@ export class SignalServer {
     return { aci, number: account.number, deviceId: device.id, password: device.password };
   }
 
+  /**
+   * Re-registers one device (a reinstall): new registration id and password, its keys and queue
+   * gone. Senders with a session to the old one get 410 until they refresh it.
+   */
+  reregisterDevice(aci: string, deviceId: number, registrationId: number): DeviceCredentials {
+    const account = this.requireAccount(aci);
+    const device = account.devices.get(deviceId);
+    if (!device) throw new Error(`Account ${aci} has no device ${deviceId}`);
+    const fresh: DeviceRecord = { id: deviceId, registrationId, password: this.newPassword(), preKeys: [], pqPreKeys: [], queue: [] };
+    account.devices.set(deviceId, fresh);
+    this.trace.record('server.device-reregistered', { aci, deviceId });
+    return { aci, number: account.number, deviceId, password: fresh.password };
+  }
+
+  /** Removes a linked device; senders that still address it get 409 (extra device). */
+  removeDevice(aci: string, deviceId: number): void {
+    if (!this.requireAccount(aci).devices.delete(deviceId)) throw new Error(`Account ${aci} has no device ${deviceId}`);
+    this.trace.record('server.device-removed', { aci, deviceId });
+  }
+
+  /**
+   * Reorders what waits in a device's queue: `order` lists current queue positions in their new
+   * order (the harness's way to deliver envelopes out of order).
+   */
+  permuteQueue(aci: string, deviceId: number, order: number[]): void {
+    const device = this.requireAccount(aci).devices.get(deviceId);
+    if (!device) throw new Error(`Account ${aci} has no device ${deviceId}`);
+    const sorted = [...order].sort((a, b) => a - b);
+    if (sorted.length !== device.queue.length || sorted.some((v, i) => v !== i)) {
+      throw new Error(`permuteQueue needs a permutation of 0..${device.queue.length - 1}, got [${order.join(', ')}]`);
+    }
+    device.queue = order.map((i) => device.queue[i]!);
+    this.trace.record('server.queue-permuted', { device: `${aci}.${deviceId}`, order });
+  }
+
   /** Unregisters an account: its devices and queues are deleted, sends to it get 404. */
   unregister(aci: string): void {
     const account = this.requireAccount(aci);
@@ -157,6 +192,11 @@ export class SignalServer {
         this.trace.record('server.disconnected', { device: `${aci}.${deviceId}` });
       },
     };
+  }
+
+  /** The envelopes waiting for a device, live: the harness may alter one to tamper with it. */
+  peekQueue(aci: string, deviceId: number): readonly Envelope[] {
+    return this.accounts.get(aci)?.devices.get(deviceId)?.queue ?? [];
   }
 
   /** How many envelopes wait for a device (harness checks). */

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { SignalSendError } from '../src/adapter/contract.ts';
+import { EnvelopeType } from '../src/sim/server/wire.ts';
+import { aliceAndBob, text, utf8 } from './helpers.ts';
+
+describe('virtual devices (real libsignal)', () => {
+  it('sets up a PQXDH session with a PreKey message, then continues with Whisper messages both ways', async () => {
+    const { sim, alice, bob } = await aliceAndBob();
+    const toBob: string[] = [];
+    const toAlice: string[] = [];
+    bob.device.api.onMessage((m) => void toBob.push(text(m.bytes)));
+    alice.device.api.onMessage((m) => void toAlice.push(`${text(m.bytes)} from ${m.from.aci}`));
+    await alice.device.send(bob.device.aci, utf8('first'));
+    await alice.device.send(bob.device.aci, utf8('second'));
+    await sim.settle();
+    await bob.device.send(alice.device.aci, utf8('reply'));
+    await sim.settle();
+    expect(toBob).toEqual(['first', 'second']);
+    expect(toAlice).toEqual([`reply from ${bob.device.aci}`]);
+    const types = sim.trace.find('server.queued').map((e) => e.envelopeType);
+    // Alice's messages are PreKey messages until Bob answers; Bob's reply is a plain Whisper message.
+    expect(types).toEqual([EnvelopeType.PREKEY_BUNDLE, EnvelopeType.PREKEY_BUNDLE, EnvelopeType.CIPHERTEXT]);
+    await alice.device.send(bob.device.aci, utf8('third'));
+    expect(sim.trace.find('server.queued').at(-1)!.envelopeType).toBe(EnvelopeType.CIPHERTEXT);
+  });
+
+  it('decrypts messages delivered out of order', async () => {
+    const { sim, alice, bob } = await aliceAndBob();
+    const got: string[] = [];
+    bob.device.api.onMessage((m) => void got.push(text(m.bytes)));
+    await alice.device.send(bob.device.aci, utf8('hello'));
+    await sim.settle();
+    await bob.device.send(alice.device.aci, utf8('hi')); // Alice's next messages are Whisper messages
+    await sim.settle();
+    bob.device.goOffline();
+    for (const word of ['a', 'b', 'c', 'd']) await alice.device.send(bob.device.aci, utf8(word));
+    sim.server.permuteQueue(bob.device.aci, 1, [3, 1, 0, 2]);
+    bob.device.goOnline();
+    await sim.settle();
+    expect(got).toEqual(['hello', 'd', 'b', 'a', 'c']);
+    expect(sim.trace.find('device.decrypt-failed')).toEqual([]);
+  });
+
+  it('rejects a tampered Whisper message and never hands it to the app', async () => {
+    const { sim, alice, bob } = await aliceAndBob();
+    const got: string[] = [];
+    bob.device.api.onMessage((m) => void got.push(text(m.bytes)));
+    await alice.device.send(bob.device.aci, utf8('hello'));
+    await sim.settle();
+    await bob.device.send(alice.device.aci, utf8('hi'));
+    await sim.settle();
+    bob.device.goOffline();
+    await alice.device.send(bob.device.aci, utf8('secret'));
+    const envelope = sim.server.peekQueue(bob.device.aci, 1)[0]!;
+    expect(envelope.type).toBe(EnvelopeType.CIPHERTEXT);
+    envelope.content[envelope.content.length - 12]! ^= 0x01; // inside the ciphertext, before the MAC
+    bob.device.goOnline();
+    await sim.settle();
+    expect(got).toEqual(['hello']);
+    expect(sim.trace.find('device.decrypt-failed')).toHaveLength(1);
+  });
+
+  it('handles a newly linked device (409) below the app: the message reaches both devices', async () => {
+    const { sim, alice, bob } = await aliceAndBob();
+    await alice.device.send(bob.device.aci, utf8('before'));
+    await sim.settle();
+    const creds = sim.server.addDevice(bob.device.aci, 4242);
+    const tablet = await sim.newDevice("Bob's tablet", creds, 4242, bob.device.identity);
+    const got: string[] = [];
+    bob.device.api.onMessage((m) => void got.push(`phone: ${text(m.bytes)}`));
+    tablet.api.onMessage((m) => void got.push(`tablet: ${text(m.bytes)}`));
+    await alice.device.send(bob.device.aci, utf8('after'));
+    await sim.settle();
+    expect(got.sort()).toEqual(['phone: after', 'tablet: after']);
+    expect(sim.trace.find('server.mismatched-devices')).toHaveLength(1);
+  });
+
+  it('handles a re-registered device (410) below the app: the stale session is replaced', async () => {
+    const { sim, alice, bob } = await aliceAndBob();
+    await alice.device.send(bob.device.aci, utf8('before'));
+    await sim.settle();
+    bob.device.goOffline();
+    const creds = sim.server.reregisterDevice(bob.device.aci, 1, 777);
+    const reinstalled = await sim.newDevice("Bob's phone (reinstalled)", creds, 777, bob.device.identity);
+    const got: string[] = [];
+    reinstalled.api.onMessage((m) => void got.push(text(m.bytes)));
+    await alice.device.send(bob.device.aci, utf8('after'));
+    await sim.settle();
+    expect(got).toEqual(['after']);
+    expect(sim.trace.find('server.stale-devices')).toHaveLength(1);
+  });
+
+  it('refuses to send to a changed identity key, with a typed identity-changed error', async () => {
+    const { sim, alice, bob } = await aliceAndBob();
+    await alice.device.send(bob.device.aci, utf8('before'));
+    await sim.settle();
+    bob.device.goOffline();
+    const creds = sim.server.reregisterDevice(bob.device.aci, 1, 778);
+    await sim.newDevice("Bob's new phone", creds, 778); // a new identity key
+    const error = await alice.device.send(bob.device.aci, utf8('after')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SignalSendError);
+    expect((error as SignalSendError).kind).toBe('identity-changed');
+  });
+
+  it('reports a recipient that is not on Signal as not-registered, and sends nothing', async () => {
+    const { sim, alice } = await aliceAndBob();
+    expect(await alice.device.api.lookup('+15550000000')).toBeUndefined();
+    const error = await alice.device.send('+15550000000', utf8('x')).catch((e: unknown) => e);
+    expect((error as SignalSendError).kind).toBe('not-registered');
+    expect(sim.trace.find('server.queued')).toEqual([]);
+  });
+});

@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+import { PrivateKey } from '@signalapp/libsignal-client';
+import { aliceAndBob, request } from './helpers.ts';
+
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+
+function messageTo(bob: { device: { deviceId: number; registrationId: number } }, content = b64(new Uint8Array([1, 2, 3]))) {
+  return {
+    messages: [{ type: 1, destinationDeviceId: bob.device.deviceId, destinationRegistrationId: bob.device.registrationId, content }],
+    timestamp: 1,
+    online: false,
+    urgent: true,
+  };
+}
+
+describe('simulated Signal server: HTTP status codes', () => {
+  it('answers 401 without credentials or with a wrong password', async () => {
+    const { sim, bob } = await aliceAndBob();
+    expect((await request(sim, 'GET', `/v2/keys/${bob.device.aci}/*`)).status).toBe(401);
+    expect((await request(sim, 'PUT', `/v1/messages/${bob.device.aci}`, { body: messageTo(bob) })).status).toBe(401);
+    const wrong = await fetch(`${sim.baseUrl}/v2/keys`, {
+      method: 'PUT',
+      headers: { authorization: `Basic ${Buffer.from(`${bob.device.aci}.1:nope`).toString('base64')}` },
+      body: '{}',
+    });
+    expect(wrong.status).toBe(401);
+  });
+
+  it('answers 400 naming the problem for malformed JSON and fields, never crashing', async () => {
+    const { sim, alice, bob } = await aliceAndBob();
+    const notJson = await request(sim, 'PUT', `/v1/messages/${bob.device.aci}`, { as: alice, rawBody: '{"messages": [' });
+    expect(notJson).toMatchObject({ status: 400, json: { code: 400, message: 'Body is not valid JSON' } });
+    const noMessages = await request(sim, 'PUT', `/v1/messages/${bob.device.aci}`, { as: alice, body: { timestamp: 1 } });
+    expect(noMessages.status).toBe(400);
+    expect(noMessages.json.message).toMatch(/^messages:/);
+    const badType = messageTo(bob);
+    (badType.messages[0] as { type: number }).type = 99;
+    const typed = await request(sim, 'PUT', `/v1/messages/${bob.device.aci}`, { as: alice, body: badType });
+    expect(typed.status).toBe(400);
+    expect(typed.json.message).toMatch(/^messages\.0\.type:/);
+    const badKeys = await request(sim, 'PUT', '/v2/keys', { as: alice, body: { preKeys: [{ keyId: 'one', publicKey: 'x' }] } });
+    expect(badKeys.status).toBe(400);
+    expect(badKeys.json.message).toMatch(/^preKeys\.0\.keyId:/);
+  });
+
+  it('answers 404 for unknown routes and 405 for a wrong method', async () => {
+    const { sim, alice } = await aliceAndBob();
+    expect((await request(sim, 'GET', '/v9/nothing', { as: alice })).status).toBe(404);
+    expect((await request(sim, 'DELETE', '/v2/keys', { as: alice })).status).toBe(405);
+  });
+
+  it('answers 422 when a signed prekey signature does not verify', async () => {
+    const { sim, alice } = await aliceAndBob();
+    const key = PrivateKey.generate().getPublicKey().serialize();
+    const forged = PrivateKey.generate().sign(key); // signed by a key that is not the identity key
+    const res = await request(sim, 'PUT', '/v2/keys', {
+      as: alice,
+      body: { signedPreKey: { keyId: 2, publicKey: b64(key), signature: b64(forged) } },
+    });
+    expect(res.status).toBe(422);
+    expect(res.json.message).toMatch(/^signedPreKey: signature does not verify/);
+  });
+
+  it('answers 404 for keys of and messages to an unknown or unregistered account', async () => {
+    const { sim, alice, bob } = await aliceAndBob();
+    const stranger = '11111111-2222-4333-8444-555555555555';
+    expect((await request(sim, 'GET', `/v2/keys/${stranger}/*`, { as: alice })).status).toBe(404);
+    sim.server.unregister(bob.device.aci);
+    expect((await request(sim, 'GET', `/v2/keys/${bob.device.aci}/*`, { as: alice })).status).toBe(404);
+    expect((await request(sim, 'PUT', `/v1/messages/${bob.device.aci}`, { as: alice, body: messageTo(bob) })).status).toBe(404);
+    expect((await request(sim, 'HEAD', `/v1/accounts/account/${bob.device.aci}`)).status).toBe(404);
+  });
+
+  it('answers 409 with missing and extra devices', async () => {
+    const { sim, alice, bob } = await aliceAndBob();
+    sim.server.addDevice(bob.device.aci, 99);
+    const body = messageTo(bob);
+    body.messages.push({ ...body.messages[0]!, destinationDeviceId: 5 });
+    const res = await request(sim, 'PUT', `/v1/messages/${bob.device.aci}`, { as: alice, body });
+    expect(res).toMatchObject({ status: 409, json: { missingDevices: [2], extraDevices: [5] } });
+  });
+
+  it('answers 410 with stale devices when a registration id does not match', async () => {
+    const { sim, alice, bob } = await aliceAndBob();
+    const body = messageTo(bob);
+    body.messages[0]!.destinationRegistrationId = (bob.device.registrationId % 0x3fff) + 1;
+    const res = await request(sim, 'PUT', `/v1/messages/${bob.device.aci}`, { as: alice, body });
+    expect(res).toMatchObject({ status: 410, json: { staleDevices: [1] } });
+  });
+
+  it('answers 413 for content over 96 KiB, and 200 at the limit', async () => {
+    const { sim, alice, bob } = await aliceAndBob();
+    const over = await request(sim, 'PUT', `/v1/messages/${bob.device.aci}`, {
+      as: alice,
+      body: messageTo(bob, b64(new Uint8Array(96 * 1024 + 1))),
+    });
+    expect(over.status).toBe(413);
+    const at = await request(sim, 'PUT', `/v1/messages/${bob.device.aci}`, { as: alice, body: messageTo(bob, b64(new Uint8Array(96 * 1024))) });
+    expect(at).toMatchObject({ status: 200, json: { needsSync: false } });
+  });
+
+  it('finds accounts by phone number (the CDSI stand-in) and by ACI', async () => {
+    const { sim, alice, bob } = await aliceAndBob();
+    expect(await request(sim, 'GET', `/v1/sim/discovery/${bob.device.number}`, { as: alice })).toMatchObject({
+      status: 200,
+      json: { aci: bob.device.aci },
+    });
+    expect((await request(sim, 'GET', '/v1/sim/discovery/+15550000000', { as: alice })).status).toBe(404);
+    expect((await request(sim, 'HEAD', `/v1/accounts/account/${bob.device.aci}`)).status).toBe(200);
+  });
+});
+
+describe('simulated Signal server: prekeys', () => {
+  it('consumes one EC and one Kyber one-time key per fetch, then falls back to the last-resort Kyber key', async () => {
+    const { sim, alice, bob } = await aliceAndBob();
+    const ec: Array<number | undefined> = [];
+    const kyber: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const res = await request(sim, 'GET', `/v2/keys/${bob.device.aci}/1`, { as: alice });
+      expect(res.status).toBe(200);
+      ec.push(res.json.devices[0].preKey?.keyId);
+      kyber.push(res.json.devices[0].pqPreKey.keyId);
+    }
+    expect(ec).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, undefined, undefined]);
+    expect(kyber).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 11]); // 11 is the last-resort key
+  });
+});
+
+describe('simulated Signal server: queues, acknowledgements, redelivery', () => {
+  it('keeps an envelope until it is acknowledged and delivers it again after a lost ack', async () => {
+    const { sim, alice, bob } = await aliceAndBob();
+    const got: string[] = [];
+    bob.device.api.onMessage((m) => void got.push(new TextDecoder().decode(m.bytes)));
+    sim.faults.loseAcks({ aci: bob.device.aci, deviceId: 1 }, 1);
+    await alice.device.send(bob.device.aci, new TextEncoder().encode('hello'));
+    await sim.settle();
+    expect(got).toEqual(['hello']);
+    expect(sim.server.queued(bob.device.aci, 1)).toBe(1); // the ack was lost
+    bob.device.goOffline();
+    bob.device.goOnline();
+    await sim.settle();
+    expect(sim.trace.find('server.delivered', (e) => e.to === bob.device.label)).toHaveLength(2);
+    expect(sim.trace.find('device.duplicate-dropped')).toHaveLength(1);
+    expect(got).toEqual(['hello']); // the app saw it once
+    expect(sim.server.queued(bob.device.aci, 1)).toBe(0);
+  });
+
+  it("holds an offline device's queue in order until it connects", async () => {
+    const { sim, alice, bob } = await aliceAndBob();
+    const got: string[] = [];
+    bob.device.api.onMessage((m) => void got.push(new TextDecoder().decode(m.bytes)));
+    bob.device.goOffline();
+    for (const word of ['one', 'two', 'three']) await alice.device.send(bob.device.aci, new TextEncoder().encode(word));
+    await sim.settle();
+    expect(got).toEqual([]);
+    expect(sim.server.queued(bob.device.aci, 1)).toBe(3);
+    bob.device.goOnline();
+    await sim.settle();
+    expect(got).toEqual(['one', 'two', 'three']);
+    expect(sim.server.queued(bob.device.aci, 1)).toBe(0);
+  });
+
+  it("deletes an account's queues when it unregisters", async () => {
+    const { sim, alice, bob } = await aliceAndBob();
+    bob.device.goOffline();
+    await alice.device.send(bob.device.aci, new TextEncoder().encode('never read'));
+    expect(sim.server.queued(bob.device.aci, 1)).toBe(1);
+    sim.server.unregister(bob.device.aci);
+    expect(sim.server.queued(bob.device.aci, 1)).toBe(0);
+    expect(() => bob.device.goOnline()).toThrow(/Connection refused/);
+  });
+});
