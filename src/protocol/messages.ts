@@ -124,6 +124,8 @@ export function decode(bytes: Uint8Array): Decoded {
 
 /** A summary for the trace: type and ids, never the provisioning information. */
 export function describe(bytes: Uint8Array): Record<string, unknown> {
+  // Not a JSON object at all (the benchmark's raw bytes): say so without paying for a parse error.
+  if (bytes[0] !== 0x7b /* { */) return { message: 'unreadable' };
   const decoded = decode(bytes);
   if (decoded.ok) {
     const m = decoded.message;

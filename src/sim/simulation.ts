@@ -8,7 +8,7 @@ import { checkApp, type LoadedAdapter } from '../adapter/load.ts';
 import { describe as describeMessage } from '../protocol/messages.ts';
 import { FakeData } from '../fakes/data.ts';
 import { VirtualClock } from './clock.ts';
-import { findLeaks } from './confidentiality.ts';
+import { PlaintextObserver } from './confidentiality.ts';
 import { VirtualDevice } from './device/device.ts';
 import { Faults } from './faults.ts';
 import { createRandom, hashString, type Random } from './random.ts';
@@ -73,8 +73,8 @@ export class Simulation {
   readonly data: FakeData;
   readonly server: SignalServer;
   private readonly phones = new Map<string, Phone>();
-  /** Provisioning information of every share, to prove the server never saw it. */
-  private readonly secrets: string[] = [];
+  /** Watches the server for the provisioning information of every share. */
+  readonly plaintext = new PlaintextObserver();
   private readonly unmount: () => void;
   /** Where this simulation's server answers HTTP (through msw). */
   readonly baseUrl: string;
@@ -84,8 +84,13 @@ export class Simulation {
     this.random = createRandom(hashString(opts.name ?? '', opts.seed));
     this.data = new FakeData(this.random.int(0, 0xffffffff));
     this.scheduler = new Scheduler(this.clock, this.trace, opts.hangMs ?? DEFAULT_HANG_MS);
-    this.server = new SignalServer(this.clock, this.trace, this.random.fork('server'), this.faults, (label, run) =>
-      this.scheduler.schedule(label, run),
+    this.server = new SignalServer(
+      this.clock,
+      this.trace,
+      this.random.fork('server'),
+      this.faults,
+      (label, run) => this.scheduler.schedule(label, run),
+      (bytes) => this.plaintext.observe(bytes),
     );
     ({ baseUrl: this.baseUrl, unmount: this.unmount } = mount(this.server));
   }
@@ -154,7 +159,7 @@ export class Simulation {
 
   /** Asks a phone's app to share; records the secret so the server can be checked for it. */
   async share(phone: Phone, request: ShareRequest): Promise<string> {
-    this.secrets.push(request.provisioningInformation);
+    this.plaintext.addSecret(request.provisioningInformation);
     const app = this.appOf(phone);
     this.trace.record('sim.share', { phone: phone.owner, format: request.format, flow: request.flow });
     const { transferId } = await this.callApp(phone, 'share()', () => app.share(request));
@@ -168,7 +173,7 @@ export class Simulation {
 
   /** Sends raw bytes from a phone's Signal device, bypassing its app (scripted peers). */
   async sendRaw(phone: Phone, recipient: Phone, bytes: Uint8Array, secret?: string): Promise<void> {
-    if (secret) this.secrets.push(secret);
+    if (secret) this.plaintext.addSecret(secret);
     await phone.device.send(recipient.device.aci, bytes);
   }
 
@@ -210,7 +215,7 @@ export class Simulation {
 
   /** Secrets found in the clear in anything the server received or stored. */
   plaintextLeaks(): string[] {
-    return findLeaks(this.server.exposure(), this.secrets);
+    return this.plaintext.leaks();
   }
 
   async dispose(): Promise<void> {

@@ -84,8 +84,8 @@ export class VirtualDevice {
   private readonly preKeys = new MemoryPreKeyStore();
   private readonly signedPreKeys = new MemorySignedPreKeyStore();
   private readonly kyberPreKeys = new MemoryKyberPreKeyStore();
-  /** Known devices of each peer (by ACI): where a send goes. */
-  private readonly peerDevices = new Map<string, Set<number>>();
+  /** Known devices of each peer (by ACI), with their registration ids: where a send goes. */
+  private readonly peerDevices = new Map<string, Map<number, number>>();
   private connection?: Connection;
   private handler?: (message: IncomingMessage) => void | Promise<void>;
   private readonly authorization: string;
@@ -195,7 +195,10 @@ export class VirtualDevice {
         httpStatus: res.status,
         ...this.opts.describe?.(plaintext),
       });
-      if (res.status === 200) return { to: aci, timestamp };
+      if (res.status === 200) {
+        await res.arrayBuffer(); // read it: an unread body keeps its stream alive and costs more than reading
+        return { to: aci, timestamp };
+      }
       if (res.status === 409) {
         const { missingDevices, extraDevices } = (await res.json()) as { missingDevices: number[]; extraDevices: number[] };
         for (const id of extraDevices) this.forgetDevice(aci, id);
@@ -216,18 +219,17 @@ export class VirtualDevice {
   }
 
   private async encryptForDevices(aci: string, plaintext: Bytes) {
-    const devices = [...(this.peerDevices.get(aci) ?? [])].sort((a, b) => a - b);
+    const devices = [...(this.peerDevices.get(aci) ?? [])].sort(([a], [b]) => a - b);
     return Promise.all(
-      devices.map(async (deviceId) => {
+      devices.map(async ([deviceId, registrationId]) => {
         const address = ProtocolAddress.new(aci, deviceId);
         const message = await withIdentityCheck(aci, () =>
           signalEncrypt(plaintext, address, this.address, this.sessions, this.identities, new Date(this.opts.clock.now())),
         );
-        const session = await this.sessions.getSession(address);
         return {
           type: message.type() === CiphertextMessageType.PreKey ? EnvelopeType.PREKEY_BUNDLE : EnvelopeType.CIPHERTEXT,
           destinationDeviceId: deviceId,
-          destinationRegistrationId: session!.remoteRegistrationId(),
+          destinationRegistrationId: registrationId,
           content: b64(message.serialize()),
         };
       }),
@@ -258,7 +260,7 @@ export class VirtualDevice {
       await withIdentityCheck(aci, () =>
         processPreKeyBundle(preKey, address, this.address, this.sessions, this.identities, new Date(this.opts.clock.now())),
       );
-      this.rememberDevice(aci, d.deviceId);
+      this.rememberDevice(aci, d.deviceId, d.registrationId);
     }
   }
 
@@ -279,7 +281,10 @@ export class VirtualDevice {
       this.connection?.ack(envelope.serverGuid);
       return;
     }
-    this.rememberDevice(envelope.sourceServiceId, envelope.sourceDevice);
+    if (!this.peerDevices.get(envelope.sourceServiceId)?.has(envelope.sourceDevice)) {
+      const session = await this.sessions.getSession(from);
+      if (session) this.rememberDevice(envelope.sourceServiceId, envelope.sourceDevice, session.remoteRegistrationId());
+    }
     this.opts.trace.record('device.received', { ...where, ...this.opts.describe?.(plaintext) });
     if (!this.handler) {
       this.opts.trace.record('device.no-handler', where);
@@ -329,10 +334,10 @@ export class VirtualDevice {
     return { keyId: id, publicKey: b64(publicKey), signature: b64(signature) };
   }
 
-  private rememberDevice(aci: string, deviceId: number): void {
-    let set = this.peerDevices.get(aci);
-    if (!set) this.peerDevices.set(aci, (set = new Set()));
-    set.add(deviceId);
+  private rememberDevice(aci: string, deviceId: number, registrationId: number): void {
+    let devices = this.peerDevices.get(aci);
+    if (!devices) this.peerDevices.set(aci, (devices = new Map()));
+    devices.set(deviceId, registrationId);
   }
 
   private forgetDevice(aci: string, deviceId: number): void {
@@ -345,7 +350,7 @@ export class VirtualDevice {
       return await fetch(this.opts.baseUrl + path, {
         method,
         headers: { authorization: this.authorization, ...(json ? { 'content-type': 'application/json' } : {}) },
-        body: json === undefined ? undefined : JSON.stringify(json),
+        body: json === undefined ? undefined : new TextEncoder().encode(JSON.stringify(json)),
       });
     } catch (error) {
       throw new SignalSendError('transient', `${method} ${path} failed: ${String(error)}`);

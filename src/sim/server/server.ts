@@ -1,8 +1,8 @@
 /**
  * The simulated Signal server: accounts, devices, the prekey store, and per-device queues of
  * envelopes that leave only when the device acknowledges them. It never sees a plaintext: it
- * stores what the devices upload (public keys, ciphertext) and keeps a copy of every request body
- * so tests can prove that (see `exposure()`).
+ * stores what the devices upload (public keys, ciphertext), and shows every request body and
+ * stored envelope to an optional wiretap so tests can prove that (see `../confidentiality.ts`).
  *
  * This class holds the state and the rules; `routes.ts` turns HTTP requests into calls here, and
  * `../transport.ts` serves those routes through msw.
@@ -81,8 +81,6 @@ export class SignalServer {
   private accounts = new Map<string, AccountRecord>();
   private byNumber = new Map<string, string>();
   private guidCounter = 0;
-  /** Every request body received and every envelope content stored, for confidentiality checks. */
-  private seen: Uint8Array[] = [];
 
   constructor(
     private readonly clock: Clock,
@@ -90,6 +88,8 @@ export class SignalServer {
     private readonly random: Random,
     private readonly faults: Faults,
     private readonly schedule: Schedule,
+    /** Sees every request body and every envelope content the server stores. */
+    private readonly wiretap: (bytes: Uint8Array) => void = () => {},
   ) {}
 
   // ---- admin API (the harness's, not reachable over HTTP) ----
@@ -204,11 +204,6 @@ export class SignalServer {
     return this.accounts.get(aci)?.devices.get(deviceId)?.queue.length ?? 0;
   }
 
-  /** Every byte string the server was given: request bodies and stored envelope contents. */
-  exposure(): readonly Uint8Array[] {
-    return this.seen;
-  }
-
   // ---- operations behind the HTTP routes ----
 
   /** Checks Basic credentials `aci.deviceId:password`; undefined when they do not match. */
@@ -221,7 +216,7 @@ export class SignalServer {
   }
 
   recordBody(body: Uint8Array): void {
-    if (body.length > 0) this.seen.push(body);
+    this.wiretap(body);
   }
 
   setKeys(account: AccountRecord, device: DeviceRecord, req: SetKeysRequest): SimResponse {
@@ -342,7 +337,7 @@ export class SignalServer {
         urgent: list.urgent,
         content: fromBase64(m.content),
       };
-      this.seen.push(envelope.content);
+      this.wiretap(envelope.content);
       device.queue.push(envelope);
       this.trace.record('server.queued', {
         from: `${sender.account.aci}.${sender.device.id}`,
