@@ -2,7 +2,6 @@
 // choosing the seed and the adapter; `npx cucumber-js` works too.
 export default {
   import: ['steps/support/register-tsx.mjs', 'steps/**/*.ts'],
-  paths: ['features/**/*.feature'],
   strict: true,
   format: [
     'pretty',

@@ -82,7 +82,7 @@ export async function main(argv: string[]): Promise<number> {
   const { success } = await runCucumber(runConfiguration, { cwd: ROOT }, (m) => tally.add(m));
   for (const name of tally.failedNames) console.log(`  failed: ${name}`);
   console.log(`conformance: ${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped (seed ${seed})`);
-  return success ? 0 : 1;
+  return success && tally.failed === 0 ? 0 : 1;
 }
 
 /** Counts scenario results from Cucumber's message stream. */

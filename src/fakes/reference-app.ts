@@ -21,6 +21,7 @@ import {
   PROTOCOL_VERSION,
   decode,
   encode,
+  randomUuid,
   shareInvitation,
   type ProtocolMessage,
   type ShareCancel,
@@ -237,13 +238,4 @@ function reasonFor(error: unknown): FailureReason {
     if (error.kind === 'identity-changed') return 'identity-changed';
   }
   return 'send-failed';
-}
-
-/** A version-4 UUID from the app's seeded random source, so runs replay. */
-function randomUuid(random: () => number): string {
-  const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16));
-  hex[12] = '4';
-  hex[16] = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-  const h = hex.join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }

@@ -138,3 +138,14 @@ export function describe(bytes: Uint8Array): Record<string, unknown> {
   }
   return { message: decoded.type ?? 'unreadable', transferId: decoded.transferId, problem: decoded.problem };
 }
+
+/**
+ * A version-4 UUID drawn from a random source, for message and transfer ids. Apps pass the
+ * seeded `random` of their context, so a run replays with the same ids.
+ */
+export function randomUuid(random: () => number): string {
+  return 'xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx'.replace(/[xy]/g, (c) => {
+    const r = Math.floor(random() * 16);
+    return (c === 'x' ? r : (r & 0x3) | 0x8).toString(16);
+  });
+}

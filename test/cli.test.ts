@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { failedScenarios, runCli } from './run-cli.ts';
+
+function featureFile(text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'sct-feature-')), 'draft.feature');
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('conformance CLI', () => {
+  it('a dry run names a step that does not bind and fails', async () => {
+    const draft = featureFile(`Feature: draft
+  Scenario: a product person's typo
+    Given Alice and Bob have phones with the credential app, on Signal
+    When Alice teleports a car key to Bob
+    Then Bob's phone provisions the car key exactly once
+`);
+    const { code, output } = await runCli(['--dry-run', draft]);
+    expect(code).toBe(1);
+    expect(output).toContain('Alice teleports a car key to Bob');
+    expect(output).toMatch(/Undefined\. Implement with the following snippet/);
+    expect(failedScenarios(output)).toEqual(["a product person's typo"]);
+  });
+
+  it('a dry run of the shipped features binds every step', async () => {
+    const { code, output } = await runCli(['--dry-run']);
+    expect(code, output).toBe(0);
+    expect(output).toMatch(/^conformance: 0 passed, 0 failed, \d+ skipped/m);
+  });
+
+  it('prints the seed it was given, and refuses one that is not a number', async () => {
+    const run = await runCli(['--dry-run', '--seed', '42']);
+    expect(run.output).toMatch(/^sct-conformance: seed 42 \(replay with SCT_SEED=42\)/m);
+    const bad = await runCli(['--seed', 'abc']);
+    expect(bad.code).toBe(2);
+    expect(bad.output).toContain('Seed "abc" is not a whole number from 0 to 4294967295');
+  });
+
+  it('a missing adapter stops the run with a clear error before any scenario', async () => {
+    const { code, output } = await runCli(['--adapter', './no-such-adapter.ts']);
+    expect(code).toBe(2);
+    expect(output).toMatch(/Adapter module ".*no-such-adapter\.ts" was not found/);
+  });
+});
