@@ -87,6 +87,13 @@ export class VirtualDevice {
   /** Known devices of each peer (by ACI), with their registration ids: where a send goes. */
   private readonly peerDevices = new Map<string, Map<number, number>>();
   private connection?: Connection;
+  /**
+   * libsignal reads a session, ratchets it and writes it back: two operations on one session
+   * must not interleave, or both would use the same message key. Every operation on the stores
+   * (session set-up, encrypt, decrypt) runs under this lock; HTTP round trips run outside it, so
+   * concurrent sends still overlap on the network.
+   */
+  private storeLock: Promise<unknown> = Promise.resolve();
   private handler?: (message: IncomingMessage) => void | Promise<void>;
   private readonly authorization: string;
   /** The API the credential app on this phone gets. */
@@ -186,7 +193,7 @@ export class VirtualDevice {
     const timestamp = this.opts.clock.now();
     for (let attempt = 1; attempt <= DEVICE_LIST_ATTEMPTS; attempt++) {
       if (!this.peerDevices.get(aci)?.size) await this.fetchSessions(aci, '*');
-      const messages = await this.encryptForDevices(aci, plaintext as Bytes);
+      const messages = await this.withStores(() => this.encryptForDevices(aci, plaintext as Bytes));
       const body: IncomingMessageList = { messages, timestamp, online: false, urgent: true };
       const res = await this.request('PUT', `/v1/messages/${aci}`, body);
       this.opts.trace.record('device.sent', {
@@ -208,7 +215,7 @@ export class VirtualDevice {
       if (res.status === 410) {
         const { staleDevices } = (await res.json()) as { staleDevices: number[] };
         for (const id of staleDevices) {
-          await this.sessions.archive(ProtocolAddress.new(aci, id));
+          await this.withStores(() => this.sessions.archive(ProtocolAddress.new(aci, id)));
           await this.fetchSessions(aci, String(id));
         }
         continue;
@@ -241,6 +248,10 @@ export class VirtualDevice {
     const res = await this.request('GET', `/v2/keys/${aci}/${deviceSpec}`);
     if (res.status !== 200) throw httpError(res.status, await res.text(), res.headers);
     const bundle = (await res.json()) as PreKeyResponse;
+    await this.withStores(() => this.startSessions(aci, bundle));
+  }
+
+  private async startSessions(aci: string, bundle: PreKeyResponse): Promise<void> {
     const identityKey = PublicKey.deserialize(unb64(bundle.identityKey));
     for (const d of bundle.devices) {
       const preKey = PreKeyBundle.new(
@@ -270,7 +281,7 @@ export class VirtualDevice {
     const where = { device: this.label, from: from.toString(), serverGuid: envelope.serverGuid };
     let plaintext: Uint8Array;
     try {
-      plaintext = await this.decrypt(from, envelope);
+      plaintext = await this.withStores(() => this.decrypt(from, envelope));
     } catch (error) {
       if (error instanceof LibSignalErrorBase && error.code === ErrorCode.DuplicatedMessage) {
         this.opts.trace.record('device.duplicate-dropped', where);
@@ -324,6 +335,13 @@ export class VirtualDevice {
       return signalDecrypt(SignalMessage.deserialize(content), from, this.address, this.sessions, this.identities);
     }
     throw new Error(`Unsupported envelope type ${envelope.type}`);
+  }
+
+  /** Runs `operation` once every earlier store operation of this device has finished. */
+  private withStores<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.storeLock.then(operation, operation);
+    this.storeLock = result.catch(() => undefined);
+    return result;
   }
 
   private async newKyberKey(id: number, now: number, lastResort: boolean) {
