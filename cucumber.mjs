@@ -1,16 +1,11 @@
 // Cucumber configuration for the conformance suite. `npm run conformance` (src/cli.ts) runs it,
-// choosing the seed and the adapter; `npx cucumber-js` works too.
+// choosing the seed, the adapter, the role passes and the formatters (pretty on stdout; Allure,
+// JUnit and Cucumber messages under reports/).
 export default {
   import: ['steps/support/register-tsx.mjs', 'steps/**/*.ts'],
   strict: true,
-  format: [
-    'pretty',
-    'allure-cucumberjs/reporter:reports/allure-formatter.out', // only one formatter may own stdout
-    'junit:reports/junit.xml',
-    'message:reports/cucumber-messages.ndjson',
-  ],
   formatOptions: {
-    resultsDir: 'reports/allure-results',
+    // allure-cucumberjs: a `@req=R-ONCE-1` tag becomes a link to the requirement.
     links: {
       requirement: { pattern: [/@req=(.*)/], urlTemplate: 'docs/requirements.md#%s' },
     },

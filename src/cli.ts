@@ -10,9 +10,10 @@ import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { loadConfiguration, runCucumber } from '@cucumber/cucumber/api';
+import { loadConfiguration, loadSupport, runCucumber } from '@cucumber/cucumber/api';
 import type { Envelope } from '@cucumber/messages';
-import { adapterSpec, loadAdapter } from './adapter/load.ts';
+import { REFERENCE_ADAPTER, adapterSpec, loadAdapter } from './adapter/load.ts';
+import { ROLE_EXCLUDES, ROLE_TITLES, parseRole, type Role } from './roles.ts';
 import { runSeed } from './seed.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -21,6 +22,9 @@ const USAGE = `Usage: sct-conformance run [options] [feature files or folders]
 
 Options:
   --adapter <module>   credential app adapter to test (default: the reference app; env SCT_ADAPTER)
+  --role <role>        run only one pass: sender, receiver or both (the app under test on every
+                       phone). Default: a sender pass and a receiver pass, the reference app
+                       playing the other side; just 'both' when testing the reference app itself
   --seed <n>           replay a run with this seed (env SCT_SEED)
   --name <regexp>      run only scenarios whose name matches
   --tags <expression>  run only scenarios matching a tag expression, e.g. "@req=R-ONCE-1"
@@ -41,6 +45,7 @@ export async function main(argv: string[]): Promise<number> {
       'dry-run': { type: 'boolean' },
       quiet: { type: 'boolean' },
       reports: { type: 'string', default: 'reports' },
+      role: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -59,34 +64,49 @@ export async function main(argv: string[]): Promise<number> {
   const reports = resolve(values.reports!);
   // allure-cucumberjs never clears its folder: old results would mix into this run's report.
   rmSync(resolve(reports, 'allure-results'), { recursive: true, force: true });
-  const { runConfiguration } = await loadConfiguration(
-    {
-      file: 'cucumber.mjs', // relative to cwd (ROOT)
-      provided: {
-        ...(paths.length ? { paths } : {}),
-        ...(values.name ? { name: values.name } : {}),
-        ...(values.tags ? { tags: values.tags } : {}),
-        ...(values['dry-run'] ? { dryRun: true } : {}),
-        format: [
-          ...(values.quiet ? [] : ['pretty']),
-          `allure-cucumberjs/reporter:${reports}/allure-formatter.out`,
-          `junit:${reports}/junit.xml`,
-          `message:${reports}/cucumber-messages.ndjson`,
-        ],
-        formatOptions: { resultsDir: `${reports}/allure-results` },
+  const roles: Role[] = values.role ? [parseRole(values.role)] : spec === REFERENCE_ADAPTER ? ['both'] : ['sender', 'receiver'];
+
+  const total = new Tally();
+  let support;
+  for (const role of roles) {
+    process.env.SCT_ROLE = role; // read by the World in each scenario
+    const exclude = ROLE_EXCLUDES[role];
+    const tags = [values.tags && `(${values.tags})`, exclude && `not ${exclude}`].filter(Boolean).join(' and ');
+    const { runConfiguration } = await loadConfiguration(
+      {
+        file: 'cucumber.mjs', // relative to cwd (ROOT)
+        provided: {
+          ...(paths.length ? { paths } : {}),
+          ...(values.name ? { name: values.name } : {}),
+          ...(tags ? { tags } : {}),
+          ...(values['dry-run'] ? { dryRun: true } : {}),
+          format: [
+            ...(values.quiet ? [] : ['pretty']),
+            `allure-cucumberjs/reporter:${reports}/allure-formatter.out`,
+            `junit:${reports}/junit-${role}.xml`,
+            `message:${reports}/cucumber-messages-${role}.ndjson`,
+          ],
+          formatOptions: { resultsDir: `${reports}/allure-results` },
+        },
       },
-    },
-    { cwd: ROOT },
-  );
-  const tally = new Tally();
-  const { success } = await runCucumber(runConfiguration, { cwd: ROOT }, (m) => tally.add(m));
-  for (const name of tally.failedNames) console.log(`  failed: ${name}`);
-  console.log(`conformance: ${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped (seed ${seed})`);
-  return success && tally.failed === 0 ? 0 : 1;
+      { cwd: ROOT },
+    );
+    // Support code is imported once per process (ESM): load it once, reuse it in every pass.
+    support ??= await loadSupport(runConfiguration, { cwd: ROOT });
+    if (roles.length > 1) console.log(`\n== pass: ${ROLE_TITLES[role]}`);
+    const tally = new Tally(roles.length > 1 ? role : undefined);
+    await runCucumber({ ...runConfiguration, support }, { cwd: ROOT }, (m) => tally.add(m));
+    for (const name of tally.failedNames) console.log(`  failed: ${name}`);
+    if (roles.length > 1) console.log(`conformance [${role}]: ${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped`);
+    total.merge(tally);
+  }
+  console.log(`conformance: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped (seed ${seed})`);
+  return total.failed === 0 ? 0 : 1;
 }
 
 /** Counts scenario results from Cucumber's message stream. */
 class Tally {
+  constructor(private readonly role?: Role) {}
   passed = 0;
   failed = 0;
   skipped = 0;
@@ -97,6 +117,13 @@ class Tally {
   private started = new Map<string, string>();
   // Cucumber's step statuses, from best to worst: a scenario takes its worst step's status.
   private static readonly ORDER = ['PASSED', 'SKIPPED', 'PENDING', 'UNDEFINED', 'AMBIGUOUS', 'FAILED'];
+
+  merge(other: Tally): void {
+    this.passed += other.passed;
+    this.failed += other.failed;
+    this.skipped += other.skipped;
+    this.failedNames.push(...other.failedNames);
+  }
 
   add(message: Envelope): void {
     if (message.pickle) this.pickles.set(message.pickle.id, `${message.pickle.name} (${message.pickle.uri})`);
@@ -114,7 +141,8 @@ class Tally {
       else {
         this.failed++;
         const pickleId = this.testCases.get(this.started.get(message.testCaseFinished.testCaseStartedId) ?? '');
-        this.failedNames.push(this.pickles.get(pickleId ?? '') ?? 'an unnamed scenario');
+        const name = this.pickles.get(pickleId ?? '') ?? 'an unnamed scenario';
+        this.failedNames.push(this.role ? `[${this.role}] ${name}` : name);
       }
     }
   }

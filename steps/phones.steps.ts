@@ -1,12 +1,33 @@
-import { Given, When } from '@cucumber/cucumber';
+import { Given, Then, When } from '@cucumber/cucumber';
+import assert from 'node:assert/strict';
 import type { SctWorld } from './support/world.ts';
 
-Given('{people} have phones with the credential app, on Signal', async function (this: SctWorld, people: string[]) {
+/** Sets up phones in order: the first person set up is the sender's side, the second the receiver's. */
+async function setUp(world: SctWorld, people: string[]) {
   for (const owner of people) {
-    const phone = await this.sim.addPhone(owner);
-    await this.sim.installApp(phone, this.adapter);
+    const phone = await world.sim.addPhone(owner);
+    const { adapter, label } = world.appFor(world.phonesSetUp++);
+    const app = await world.sim.installApp(phone, adapter, label);
+    const flows = app.capabilities?.flows ?? ['stateless', 'stateful'];
+    if (world.tags.includes('@stateful') && !flows.includes('stateful')) {
+      world.log(`skipped: ${phone.name} runs ${label}, which does not support the stateful flow`);
+      return 'skipped';
+    }
   }
-  await this.sim.settle();
+  await world.sim.settle();
+  return undefined;
+}
+
+Given('{people} have phones with the credential app, on Signal', function (this: SctWorld, people: string[]) {
+  return setUp(this, people);
+});
+
+Given('{person} has a phone with the credential app, on Signal', function (this: SctWorld, owner: string) {
+  return setUp(this, [owner]);
+});
+
+Given('{person} is not on Signal', function (this: SctWorld, name: string) {
+  this.strangers.set(name, this.sim.data.phoneNumber());
 });
 
 Given("{person}'s phone is offline", async function (this: SctWorld, owner: string) {
@@ -24,4 +45,9 @@ When("{person}'s phone reconnects", async function (this: SctWorld, owner: strin
   device.goOffline();
   device.goOnline();
   await this.sim.settle();
+});
+
+Then('nothing was sent', function (this: SctWorld) {
+  const queued = this.sim.trace.find('server.queued');
+  assert.equal(queued.length, 0, `the server accepted ${queued.length} message(s)`);
 });

@@ -1,41 +1,57 @@
 /**
- * Steps where the harness itself plays the sender, sending crafted invitations from the sender's
- * Signal device (its credential app is bypassed): duplicates, extra fields, defects.
+ * Steps where the harness itself plays the sender, sending crafted messages from the sender's
+ * Signal device (its credential app is bypassed): duplicates, extra fields, defects, forged or
+ * misbound final packages. They check the receiving app, so their scenarios are `@receiver-only`.
  */
-import { Then, When, type DataTable } from '@cucumber/cucumber';
+import { Given, Then, When, type DataTable } from '@cucumber/cucumber';
 import assert from 'node:assert/strict';
 import type { CredentialKind } from '../src/fakes/data.ts';
 import { buildInvitation, toBytes, withField, type RawMessage } from '../src/fakes/invitations.ts';
+import { PROTOCOL_VERSION, encode, type KeyImportRequest } from '../src/protocol/messages.ts';
+import { newKeyPair, seedFrom, signKeyImport, type KeyPair } from '../src/protocol/signing.ts';
 import type { SctWorld } from './support/world.ts';
 
 const DAY = 86_400_000;
 
-/** Builds a well-formed invitation from Alice to Bob, remembered as a share. */
-function scriptedInvitation(world: SctWorld, from: string, to: string, kind: CredentialKind): RawMessage {
-  const sender = world.sim.phone(from);
-  const receiver = world.sim.phone(to);
-  const request = world.sim.data.credential(kind, { recipient: receiver.device.number, expiresAt: world.sim.clock.now() + DAY });
-  const transferId = world.sim.data.uuid();
-  world.shares.push({ transferId, kind, sender, receiver, request });
-  return buildInvitation(request, { transferId, messageId: world.sim.data.uuid() });
+/** The harness's credential keys for its scripted stateful shares, by transfer id. */
+const credentialKeys = new WeakMap<SctWorld, Map<string, KeyPair>>();
+
+function newKey(world: SctWorld): KeyPair {
+  return newKeyPair(seedFrom(() => world.sim.random.next()));
 }
 
-async function sendScripted(world: SctWorld, from: string, to: string, message: RawMessage, kind: CredentialKind) {
+/** Builds a well-formed invitation from `from` to `to`, remembered as a share. */
+function scriptedInvitation(world: SctWorld, from: string, to: string, kind: CredentialKind, stateful = false): RawMessage {
+  const sender = world.sim.phone(from);
+  const receiver = world.sim.phone(to);
+  const flow = stateful ? 'stateful' : 'stateless';
+  const request = world.sim.data.credential(kind, { recipient: receiver.device.number, flow, expiresAt: world.sim.clock.now() + DAY });
+  const transferId = world.sim.data.uuid();
+  world.shares.push({ transferId, kind, sender, receiver, recipientName: to, request });
+  const invitation = buildInvitation(request, { transferId, messageId: world.sim.data.uuid() });
+  if (!stateful) return invitation;
+  const key = newKey(world);
+  if (!credentialKeys.has(world)) credentialKeys.set(world, new Map());
+  credentialKeys.get(world)!.set(transferId, key);
+  return { ...invitation, senderPublicKey: key.publicKey };
+}
+
+async function sendScripted(world: SctWorld, from: string, to: string, bytes: Uint8Array, kind: CredentialKind) {
   const share = world.share(kind);
-  await world.sim.sendRaw(world.sim.phone(from), world.sim.phone(to), toBytes(message), share.request.provisioningInformation);
+  await world.sim.sendRaw(world.sim.phone(from), world.sim.phone(to), bytes, share.request.provisioningInformation);
   await world.sim.settle();
 }
 
 When("{person}'s phone sends {person} the same {credential} invitation twice", async function (this: SctWorld, from, to, kind) {
-  const invitation = scriptedInvitation(this, from, to, kind);
+  const invitation = toBytes(scriptedInvitation(this, from, to, kind));
   await sendScripted(this, from, to, invitation, kind);
   await sendScripted(this, from, to, invitation, kind);
 });
 
 When("{person}'s phone sends {person} the {credential} invitation again with a new message id", async function (this: SctWorld, from, to, kind) {
   const invitation = scriptedInvitation(this, from, to, kind);
-  await sendScripted(this, from, to, invitation, kind);
-  await sendScripted(this, from, to, withField(invitation, 'messageId', this.sim.data.uuid()), kind);
+  await sendScripted(this, from, to, toBytes(invitation), kind);
+  await sendScripted(this, from, to, toBytes(withField(invitation, 'messageId', this.sim.data.uuid())), kind);
 });
 
 When("{person}'s phone sends {person} a {credential} invitation with extra fields:", async function (this: SctWorld, from, to, kind, table: DataTable) {
@@ -44,11 +60,79 @@ When("{person}'s phone sends {person} a {credential} invitation with extra field
     assert.ok(field && value !== undefined, 'the table needs the columns "field" and "value"');
     invitation = withField(invitation, field, JSON.parse(value));
   }
-  await sendScripted(this, from, to, invitation, kind);
+  await sendScripted(this, from, to, toBytes(invitation), kind);
+});
+
+When("{person}'s phone sends {person} a {credential} invitation in the stateful flow", async function (this: SctWorld, from, to, kind) {
+  await sendScripted(this, from, to, toBytes(scriptedInvitation(this, from, to, kind, true)), kind);
 });
 
 When("{person}'s phone sends {person} a {credential} invitation {defect}", async function (this: SctWorld, from, to, kind, defect: (m: RawMessage) => RawMessage) {
-  await sendScripted(this, from, to, defect(scriptedInvitation(this, from, to, kind)), kind);
+  this.sim.expectViolations(); // the reference app, as receiver, rightly reports the defect
+  await sendScripted(this, from, to, toBytes(defect(scriptedInvitation(this, from, to, kind))), kind);
+});
+
+/** The final package the harness sends for the latest scripted stateful share. */
+const PACKAGES = {
+  'a correct package': { signKey: 'sender', signedKey: 'receiver' },
+  'a package signed over another key': { signKey: 'sender', signedKey: 'another' },
+  'a package signed by another key': { signKey: 'another', signedKey: 'receiver' },
+} as const;
+
+When(
+  /^(\w+)'s phone answers (\w+)'s signing request with (a correct package|a package signed over another key|a package signed by another key)$/,
+  async function (this: SctWorld, from: string, to: string, which: keyof typeof PACKAGES) {
+    const sender = this.sim.phone(from);
+    const share = this.shares.findLast((s) => s.sender === sender && credentialKeys.get(this)?.has(s.transferId));
+    assert.ok(share, `${from}'s phone has sent no stateful invitation of its own`);
+    const [request] = this.sim.protocolMessages(sender, 'received', share.transferId, 'KeySigningRequest');
+    assert.ok(request, `${to}'s phone has not asked ${from}'s phone to sign a key`);
+    const { signKey, signedKey } = PACKAGES[which];
+    if (which !== 'a correct package') this.sim.expectViolations();
+    const key = signKey === 'sender' ? credentialKeys.get(this)!.get(share.transferId)! : newKey(this);
+    const receiverPublicKey = signedKey === 'receiver' ? request.receiverPublicKey : newKey(this).publicKey;
+    const credentialData = share.request.provisioningInformation;
+    const finalPackage: KeyImportRequest = {
+      type: 'KeyImportRequest',
+      version: PROTOCOL_VERSION,
+      messageId: this.sim.data.uuid(),
+      transferId: share.transferId,
+      receiverPublicKey,
+      signature: signKeyImport(key.privateKey, share.transferId, receiverPublicKey, credentialData),
+      credentialData,
+    };
+    await sendScripted(this, from, to, encode(finalPackage), share.kind);
+  },
+);
+
+When("{person}'s phone sends {person} a final package for the {credential}", async function (this: SctWorld, from, to, kind) {
+  // A third account forging the final package for a real transfer, signing with its own key.
+  const share = this.share(kind);
+  const receiver = this.sim.phone(to);
+  const [request] = this.sim.protocolMessages(receiver, 'sent', share.transferId, 'KeySigningRequest');
+  assert.ok(request, `${to}'s phone has not asked for a key to be signed`);
+  const key = newKey(this);
+  const forged: KeyImportRequest = {
+    type: 'KeyImportRequest',
+    version: PROTOCOL_VERSION,
+    messageId: this.sim.data.uuid(),
+    transferId: share.transferId,
+    receiverPublicKey: request.receiverPublicKey,
+    signature: signKeyImport(key.privateKey, share.transferId, request.receiverPublicKey, 'forged'),
+    credentialData: 'forged',
+  };
+  await this.sim.sendRaw(this.sim.phone(from), receiver, encode(forged));
+  await this.sim.settle();
+});
+
+Given("{person}'s phone asks {person}'s phone to sign its key again", async function (this: SctWorld, from: string, to: string) {
+  // The receiver's retry of its signing request: same key, new message id.
+  const phone = this.sim.phone(from);
+  const share = this.latestShareOf(phone);
+  const [request] = this.sim.protocolMessages(phone, 'sent', share.transferId, 'KeySigningRequest');
+  assert.ok(request, `${from}'s phone has not asked for a key to be signed yet`);
+  await this.sim.sendRaw(phone, this.sim.phone(to), encode({ ...request, messageId: this.sim.data.uuid() }));
+  await this.sim.settle();
 });
 
 Then("{person}'s phone answers {person} that the invitation was {word}", function (this: SctWorld, owner: string, to: string, reason: string) {

@@ -1,28 +1,34 @@
 import { Then, When } from '@cucumber/cucumber';
 import assert from 'node:assert/strict';
-import type { CredentialKind } from '../src/fakes/data.ts';
+import { isCredentialKind, type CredentialKind } from '../src/fakes/data.ts';
+import { fingerprint, verifyKeyImport } from '../src/protocol/signing.ts';
 import type { SctWorld } from './support/world.ts';
 
 const HOUR = 3_600_000;
 
-async function share(world: SctWorld, from: string, kind: CredentialKind, to: string, hours = 24) {
-  const sender = world.sim.phone(from);
-  const receiver = world.sim.phone(to);
-  const request = world.sim.data.credential(kind, {
-    recipient: receiver.device.number,
-    expiresAt: world.sim.clock.now() + hours * HOUR,
-  });
-  const transferId = await world.sim.share(sender, request);
-  world.shares.push({ transferId, kind, sender, receiver, request });
-  await world.sim.settle();
-}
+When(
+  /^(\w+) shares an? (.+?) with (\w+)( in the stateful flow)?(?:,? (?:that )?expir(?:es|ing) in (\d+) hours)?$/,
+  async function (this: SctWorld, from: string, kind: string, to: string, stateful: string | undefined, hours: string | undefined) {
+    if (!isCredentialKind(kind)) throw new Error(`Unknown credential "${kind}"`);
+    const sender = this.sim.phone(from);
+    const receiver = this.strangers.has(to) ? undefined : this.sim.phone(to);
+    const request = this.sim.data.credential(kind, {
+      recipient: this.numberOf(to),
+      flow: stateful ? 'stateful' : 'stateless',
+      expiresAt: this.sim.clock.now() + Number(hours ?? 24) * HOUR,
+    });
+    const transferId = await this.sim.share(sender, request);
+    this.shares.push({ transferId, kind, sender, receiver, recipientName: to, request });
+    await this.sim.settle();
+  },
+);
 
-When('{person} shares a(n) {credential} with {person}', async function (this: SctWorld, from, kind, to) {
-  await share(this, from, kind, to);
-});
-
-When('{person} shares a(n) {credential} with {person} that expires in {int} hours', async function (this: SctWorld, from, kind, to, hours) {
-  await share(this, from, kind, to, hours);
+When('{person} cancels the share', async function (this: SctWorld, owner: string) {
+  const phone = this.sim.phone(owner);
+  const share = this.shares.findLast((s) => s.sender === phone);
+  assert.ok(share, `${owner} shared nothing to cancel`);
+  await this.sim.cancel(phone, share.transferId);
+  await this.sim.settle();
 });
 
 Then("{person}'s phone provisions the {credential} exactly once", function (this: SctWorld, owner: string, kind: CredentialKind) {
@@ -39,6 +45,40 @@ Then("{person}'s phone provisions the {credential} exactly once", function (this
   assert.equal(credential!.from, share.sender.device.aci, `${owner}'s phone names the wrong sender`);
 });
 
+Then(
+  "the {credential} on {person}'s phone is bound to the key it generated, signed by {person}'s phone",
+  function (this: SctWorld, kind: CredentialKind, owner: string, signer: string) {
+    const share = this.share(kind);
+    const phone = this.sim.phone(owner);
+    const [invitation] = this.sim.protocolMessages(phone, 'received', share.transferId, 'ShareInvitation');
+    const [request] = this.sim.protocolMessages(phone, 'sent', share.transferId, 'KeySigningRequest');
+    const packages = this.sim.protocolMessages(phone, 'received', share.transferId, 'KeyImportRequest');
+    assert.ok(invitation && request, `${owner}'s phone never asked for its key to be signed`);
+    const [credential] = phone.provisioned(share.transferId);
+    assert.ok(credential?.boundKey, `${owner}'s phone reported no key the ${kind} is bound to`);
+    assert.equal(
+      fingerprint(credential.boundKey),
+      fingerprint(request.receiverPublicKey),
+      `the ${kind} is bound to a key ${owner}'s phone did not ask to have signed`,
+    );
+    const signed = packages.find(
+      (p) =>
+        p.receiverPublicKey === request.receiverPublicKey &&
+        verifyKeyImport(invitation.senderPublicKey!, share.transferId, p.receiverPublicKey, p.credentialData, p.signature),
+    );
+    assert.ok(signed, `no final package ${owner}'s phone received carries ${signer}'s valid signature over its key`);
+    assert.equal(this.sim.phone(signer).device.aci, share.sender.device.aci, `${signer} is not the one who shared the ${kind}`);
+  },
+);
+
+Then(/^(\w+)'s phone sent (one|no) final packages? for the (.+)$/, function (this: SctWorld, owner: string, count: string, kind: string) {
+  if (!isCredentialKind(kind)) throw new Error(`Unknown credential "${kind}"`);
+  const share = this.share(kind);
+  const packages = this.sim.protocolMessages(this.sim.phone(owner), 'sent', share.transferId, 'KeyImportRequest');
+  const distinct = new Set(packages.map((p) => p.messageId)).size;
+  assert.equal(distinct, count === 'one' ? 1 : 0, `${owner}'s phone sent ${distinct} different final package(s) (${packages.length} message(s))`);
+});
+
 Then("{person}'s phone has provisioned nothing", function (this: SctWorld, owner: string) {
   const provisioned = this.sim.phone(owner).provisioned();
   assert.equal(provisioned.length, 0, `${owner}'s phone provisioned ${provisioned.length} credential(s), expected none`);
@@ -46,8 +86,7 @@ Then("{person}'s phone has provisioned nothing", function (this: SctWorld, owner
 
 Then("{person}'s phone reports the share as {state}", function (this: SctWorld, owner: string, state: string) {
   const phone = this.sim.phone(owner);
-  const share = this.shares.findLast((s) => s.sender === phone || s.receiver === phone);
-  assert.ok(share, `${owner} took part in no share`);
+  const share = this.latestShareOf(phone);
   const reports = phone.transferReports(share.transferId);
   assert.equal(
     phone.stateOf(share.transferId),
@@ -57,12 +96,11 @@ Then("{person}'s phone reports the share as {state}", function (this: SctWorld, 
   );
 });
 
-Then("{person}'s phone reports the share as failed because it {word}", function (this: SctWorld, owner: string, why: string) {
-  const reason = ({ expired: 'expired' } as Record<string, string>)[why];
-  assert.ok(reason, `Unknown failure "${why}" (known: expired)`);
+/** "because it expired", "because Bob is not on Signal": the reason words a failed report must carry. */
+Then(/^(\w+)'s phone reports the share as failed because (it expired|\w+ is not on Signal)$/, function (this: SctWorld, owner: string, why: string) {
+  const reason = why === 'it expired' ? 'expired' : 'not-on-signal';
   const phone = this.sim.phone(owner);
-  const share = this.shares.findLast((s) => s.sender === phone || s.receiver === phone)!;
-  const last = phone.transferReports(share.transferId).at(-1);
+  const last = phone.transferReports(this.latestShareOf(phone).transferId).at(-1);
   assert.deepEqual(
     { state: last?.state, reason: last?.reason },
     { state: 'failed', reason },

@@ -1,25 +1,39 @@
 /**
  * The suite must catch apps that break its rules: each deliberately faulty app runs the whole
- * conformance suite (as an implementer would, through the CLI) and must fail the named scenarios.
+ * conformance suite (as an implementer would, through the CLI: a sender pass and a receiver
+ * pass) and must fail exactly the scenarios for the rule it breaks.
  */
 import { describe, expect, it } from 'vitest';
 import { failedScenarios, runCli } from './run-cli.ts';
 
 const runSuite = (adapter: string) => runCli(['--adapter', adapter, '--seed', '5']);
 
-describe('deliberately faulty apps fail the scenarios for the rule they break', () => {
+const malformed = (defect: string) =>
+  `[receiver] A malformed invitation (${defect}) is answered as malformed and nothing is provisioned`;
+
+describe.concurrent('deliberately faulty apps fail the scenarios for the rule they break', () => {
   it.each([
-    ['provisions-duplicates', ['An invitation resent with a new message id is provisioned once', 'The same invitation sent twice is provisioned once']],
-    ['ignores-expiry', ['An invitation whose expiration has passed is refused and reported as expired']],
-    ['strict-fields', ['Unknown fields in an invitation are tolerated']],
+    ['provisions-duplicates', ['[receiver] An invitation resent with a new message id is provisioned once', '[receiver] The same invitation sent twice is provisioned once']],
+    [
+      'ignores-expiry',
+      [
+        '[receiver] An invitation whose expiration has passed is refused and reported as expired',
+        '[receiver] The expiration passes between the legs: nothing is provisioned and both phones report it expired',
+      ],
+    ],
+    ['strict-fields', ['[receiver] Unknown fields in an invitation are tolerated']],
     [
       'silent-on-malformed',
+      ['with an expiration of "tomorrow"', 'with flow "telepathic"', 'without a title', 'without an expiration', 'without provisioning information'].map(malformed),
+    ],
+    ['skips-signature-check', ["[receiver] A final package not signed with the inviting sender's key is rejected and nothing is provisioned"]],
+    ['skips-key-binding', ['[receiver] A final package signed over a different key is rejected and nothing is provisioned']],
+    ['signs-every-request', ["[sender] A signing request that arrives twice gets the same final package, and Bob's phone one credential"]],
+    [
+      'ignores-cancel',
       [
-        'A malformed invitation (with an expiration of "tomorrow") is answered as malformed and nothing is provisioned',
-        'A malformed invitation (with flow "telepathic") is answered as malformed and nothing is provisioned',
-        'A malformed invitation (without a title) is answered as malformed and nothing is provisioned',
-        'A malformed invitation (without an expiration) is answered as malformed and nothing is provisioned',
-        'A malformed invitation (without provisioning information) is answered as malformed and nothing is provisioned',
+        "[receiver] Alice cancels after Bob's phone asked for its signature: nothing is provisioned",
+        "[receiver] Alice cancels right after inviting: nothing is provisioned and Bob's phone reports the share cancelled",
       ],
     ],
   ])('%s', async (name, expected) => {
@@ -28,10 +42,25 @@ describe('deliberately faulty apps fail the scenarios for the rule they break', 
     expect(failedScenarios(output), output).toEqual([...expected].sort());
   });
 
+  it('a sender that breaks the message schema is caught by the reference receiver, naming the requirement', async () => {
+    const { code, output } = await runSuite('src/fakes/faulty/omits-expiration.ts');
+    expect(code).toBe(1);
+    const failed = failedScenarios(output);
+    expect(failed.length).toBeGreaterThan(5);
+    expect(failed.every((name) => name.startsWith('[sender]'))).toBe(true);
+    expect(output).toContain(
+      "Bob's phone (the reference app) reports that Alice's phone (the app under test) broke R-VALID-1: malformed ShareInvitation: expiration:",
+    );
+  });
+
   it.each(['src/fakes/reference-app.ts', 'examples/minimal-adapter.ts'])('%s passes the same suite', async (adapter) => {
     const { code, output } = await runSuite(adapter);
     expect(code, output).toBe(0);
-    expect(output).toMatch(/^conformance: \d+ passed, 0 failed, 0 skipped \(seed 5\)$/m);
+    expect(output).toMatch(/^conformance: \d+ passed, 0 failed, \d+ skipped \(seed 5\)$/m);
   });
 
+  it('an app without the stateful flow has the stateful scenarios skipped, not failed', async () => {
+    const { output } = await runSuite('examples/minimal-adapter.ts');
+    expect(output).toMatch(/^conformance \[sender\]: \d+ passed, 0 failed, [1-9]\d* skipped$/m);
+  });
 });

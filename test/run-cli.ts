@@ -24,4 +24,4 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
 
 /** The scenario names the CLI lists as failed. */
 export const failedScenarios = (output: string) =>
-  [...output.matchAll(/^ {2}failed: (.*) \(.*\)$/gm)].map((m) => m[1]).sort();
+  [...output.matchAll(/^ {2}failed: (.*) \([^()]*\)$/gm)].map((m) => m[1]).sort();

@@ -7,7 +7,7 @@ Feature: Stateless provisioning
   Background:
     Given Alice and Bob have phones with the credential app, on Signal
 
-  @req=R-STATELESS-1 @req=R-CONF-1
+  @req=R-STATELESS-1 @req=R-CONF-1 @req=R-FORMAT-1
   Scenario Outline: Bob's phone provisions a shared <credential> exactly once
     When Alice shares a <credential> with Bob
     Then Bob's phone provisions the <credential> exactly once
@@ -39,13 +39,13 @@ Feature: Stateless provisioning
     And Bob's phone provisions the car key exactly once
     And Alice's phone reports the share as completed
 
-  @req=R-ONCE-1 @req=R-IDEM-1
+  @req=R-ONCE-1 @req=R-IDEM-1 @receiver-only
   Scenario: The same invitation sent twice is provisioned once
     When Alice's phone sends Bob the same car key invitation twice
     Then Bob's phone receives the invitation 2 times
     And Bob's phone provisions the car key exactly once
 
-  @req=R-ONCE-1
+  @req=R-ONCE-1 @receiver-only
   Scenario: An invitation resent with a new message id is provisioned once
     When Alice's phone sends Bob the car key invitation again with a new message id
     Then Bob's phone receives the invitation 2 times
@@ -70,7 +70,7 @@ Feature: Stateless provisioning
     Then Bob's phone provisions the car key exactly once
     And Alice's phone reports the share as completed
 
-  @req=R-COMPAT-1
+  @req=R-COMPAT-1 @receiver-only
   Scenario: Unknown fields in an invitation are tolerated
     When Alice's phone sends Bob a car key invitation with extra fields:
       | field                      | value              |
@@ -79,7 +79,7 @@ Feature: Stateless provisioning
       | displayInformation.x-badge | "gold"             |
     Then Bob's phone provisions the car key exactly once
 
-  @req=R-VALID-1
+  @req=R-VALID-1 @receiver-only
   Scenario Outline: A malformed invitation (<defect>) is answered as malformed and nothing is provisioned
     When Alice's phone sends Bob a car key invitation <defect>
     Then Bob's phone has provisioned nothing

@@ -13,6 +13,7 @@
  * harness what happened to each transfer.
  */
 import type { Clock } from '../sim/clock.ts';
+import type { ProtocolFailureReason } from '../protocol/messages.ts';
 
 export type { Clock } from '../sim/clock.ts';
 
@@ -150,25 +151,34 @@ export type CredentialAppFactory = (context: CredentialAppContext) => Credential
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Transfer states, per role.
- * - sender: `invited` (invitation accepted by the server), then `completed` (the receiver reported
- *   it provisioned) or `failed` / `declined` / `cancelled`.
- * - receiver: `received` (a valid invitation arrived), then `provisioned` or `failed` / `declined`
- *   / `cancelled`.
+ * Transfer states, per role (docs/protocol.md has the state machines).
+ * - sender: `invited` (invitation accepted by the server); stateful: `package-sent` (final
+ *   package sent); then `completed` (the receiver reported it provisioned) or `failed` /
+ *   `declined` / `cancelled`.
+ * - receiver: `received` (a valid invitation arrived); stateful: `key-requested` (signing request
+ *   sent); then `provisioned` or `failed` / `declined` / `cancelled`.
  */
-export type TransferState = 'invited' | 'received' | 'completed' | 'provisioned' | 'failed' | 'declined' | 'cancelled';
+export type TransferState =
+  | 'invited'
+  | 'package-sent'
+  | 'received'
+  | 'key-requested'
+  | 'completed'
+  | 'provisioned'
+  | 'failed'
+  | 'declined'
+  | 'cancelled';
 
-/** Why a transfer failed: the same words as TransferComplete's `reason` (docs/protocol.md). */
+/**
+ * Why a transfer failed: TransferComplete's reasons (docs/protocol.md), and the sender's own
+ * reasons for failing before anything was sent or when sending failed.
+ */
 export type FailureReason =
-  | 'expired'
-  | 'malformed'
-  | 'unsupported'
-  | 'cancelled'
+  | ProtocolFailureReason
   | 'not-on-signal'
   | 'sender-not-registered'
   | 'send-failed'
-  | 'identity-changed'
-  | 'taken';
+  | 'identity-changed';
 
 export type AppEvent =
   | {
@@ -188,5 +198,21 @@ export type AppEvent =
       from: string;
       format: string;
       title: string;
+      /** Stateless: the invitation's provisioning information. Stateful: the package's credential data. */
       provisioningInformation: string;
+      /** Stateful: the receiver's own public key the credential is bound to (signed by the sender). */
+      boundKey?: string;
+    }
+  | {
+      /**
+       * The peer broke the protocol: a malformed or out-of-protocol message. The reference app
+       * reports these about the app under test; a scenario fails on any it did not expect.
+       */
+      type: 'violation';
+      transferId?: string;
+      /** The ACI of the account the offending message came from. */
+      from: string;
+      /** The requirement broken (docs/requirements.md), e.g. `R-VALID-1`. */
+      requirement: string;
+      problem: string;
     };

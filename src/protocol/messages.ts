@@ -4,6 +4,9 @@
  * docs/protocol.md describes them. Message sequence and contents follow the IETF TIGRESS drafts,
  * with the relay mailbox replaced by Signal accounts.
  *
+ * Each field carries a description; docs/protocol.md's field tables are generated from them
+ * (`npm run docs`), and a test fails when the two differ.
+ *
  * Rules every message follows:
  * - `version` is the protocol version (this is 1); a receiver refuses a version it does not know.
  * - `messageId` is unique per message: a receiver processes a given id once (de-duplication).
@@ -12,15 +15,18 @@
  *   ignored (forward compatibility).
  */
 import { z } from 'zod';
+import { fingerprint } from './signing.ts';
 
 export const PROTOCOL_VERSION = 1;
 
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a UUID');
+const base64 = z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64');
+const publicKey = base64.max(256);
 
 const common = {
-  version: z.number().int().positive(),
-  messageId: uuid,
-  transferId: uuid,
+  version: z.number().int().positive().describe('Protocol version: 1.'),
+  messageId: uuid.describe('Unique per message; a receiver processes a message id once.'),
+  transferId: uuid.describe('The transfer (one share) this message belongs to; chosen by the sender.'),
 };
 
 /** Why a transfer ended without a credential (TransferComplete.reason). */
@@ -29,6 +35,10 @@ export const failureReason = z.enum([
   'expired',
   /** A message did not match its schema. */
   'malformed',
+  /** The final package was signed over a key other than the one the receiver generated. */
+  'key-mismatch',
+  /** The final package's signature does not verify with the inviting sender's key. */
+  'bad-signature',
   /** The flow, format or protocol version is not supported. */
   'unsupported',
   /** The sender cancelled the share. */
@@ -38,23 +48,60 @@ export const failureReason = z.enum([
 ]);
 
 export const displayInformation = z.looseObject({
-  title: z.string().min(1).max(256),
-  description: z.string().max(4096),
-  imageURL: z.url().optional(),
+  title: z.string().min(1).max(256).describe('Shown to the receiving user, e.g. "Car key".'),
+  description: z.string().max(4096).describe('Shown to the receiving user.'),
+  imageURL: z.url().optional().describe('An image of the credential.'),
 });
 
 /** 1. sender -> receiver: the offer, carrying the provisioning information. */
-export const shareInvitation = z.looseObject({
-  type: z.literal('ShareInvitation'),
+export const shareInvitation = z
+  .looseObject({
+    type: z.literal('ShareInvitation'),
+    ...common,
+    flow: z.enum(['stateless', 'stateful']).describe('Which flow the share follows.'),
+    format: z
+      .string()
+      .min(1)
+      .max(256)
+      .describe('Credential format, e.g. `digitalwallet.carkey.ccc`, `digitalwallet.generic.authorizationToken`.'),
+    displayInformation: displayInformation.describe('What the receiving user is shown.'),
+    expiration: z.iso
+      .datetime({ offset: true })
+      .describe('RFC 3339 date-time; from then on the share must be refused.'),
+    provisioningInformation: z
+      .string()
+      .min(1)
+      .max(64 * 1024)
+      .describe('Opaque to the transport (base64 for binary). Stateless: all the receiver needs to provision.'),
+    senderPublicKey: publicKey
+      .optional()
+      .describe("Stateful only, and required there: the sender's credential key (Ed25519, base64 SPKI DER) that will sign the final package."),
+  })
+  .refine((m) => m.flow !== 'stateful' || m.senderPublicKey !== undefined, {
+    message: 'a stateful invitation must carry senderPublicKey',
+    path: ['senderPublicKey'],
+  });
+
+/** 2. receiver -> sender (stateful): the receiver's new key for this credential, to be signed. */
+export const keySigningRequest = z.looseObject({
+  type: z.literal('KeySigningRequest'),
   ...common,
-  flow: z.enum(['stateless', 'stateful']),
-  /** e.g. `digitalwallet.carkey.ccc`, `digitalwallet.generic.authorizationToken`. */
-  format: z.string().min(1).max(256),
-  displayInformation,
-  /** RFC 3339 date-time; after it the invitation must be refused. Mandatory (TIGRESS). */
-  expiration: z.iso.datetime({ offset: true }),
-  /** Opaque to the transport; for the stateless flow, everything the receiver needs to provision. */
-  provisioningInformation: z.string().min(1).max(64 * 1024),
+  receiverPublicKey: publicKey.describe('The key the receiver generated for this credential (Ed25519, base64 SPKI DER).'),
+});
+
+/** 3. sender -> receiver (stateful): the final package, bound to the receiver's key. */
+export const keyImportRequest = z.looseObject({
+  type: z.literal('KeyImportRequest'),
+  ...common,
+  receiverPublicKey: publicKey.describe('The receiver key the sender signed: must be the one the receiver generated.'),
+  signature: base64
+    .max(256)
+    .describe("The sender's Ed25519 signature, with the invitation's senderPublicKey, over the key-import payload (see Signatures)."),
+  credentialData: z
+    .string()
+    .min(1)
+    .max(64 * 1024)
+    .describe('What the receiver provisions, together with its signed key.'),
 });
 
 /** 4. receiver -> sender: how the transfer ended (replaces the relay's DeleteMailbox). */
@@ -62,8 +109,8 @@ export const transferComplete = z
   .looseObject({
     type: z.literal('TransferComplete'),
     ...common,
-    status: z.enum(['provisioned', 'declined', 'failed']),
-    reason: failureReason.optional(),
+    status: z.enum(['provisioned', 'declined', 'failed']).describe('How the transfer ended at the receiver.'),
+    reason: failureReason.optional().describe('Why; required when status is failed (see Failure reasons).'),
   })
   .refine((m) => m.status !== 'failed' || m.reason !== undefined, {
     message: 'a failed TransferComplete must carry a reason',
@@ -76,9 +123,27 @@ export const shareCancel = z.looseObject({
   ...common,
 });
 
-export const protocolMessage = z.discriminatedUnion('type', [shareInvitation, transferComplete, shareCancel]);
+export const protocolMessage = z.discriminatedUnion('type', [
+  shareInvitation,
+  keySigningRequest,
+  keyImportRequest,
+  transferComplete,
+  shareCancel,
+]);
 
+/** Every message schema by type, in protocol order (docs, tests). */
+export const MESSAGE_SCHEMAS = {
+  ShareInvitation: shareInvitation,
+  KeySigningRequest: keySigningRequest,
+  KeyImportRequest: keyImportRequest,
+  TransferComplete: transferComplete,
+  ShareCancel: shareCancel,
+} as const;
+
+export type ProtocolFailureReason = z.infer<typeof failureReason>;
 export type ShareInvitation = z.infer<typeof shareInvitation>;
+export type KeySigningRequest = z.infer<typeof keySigningRequest>;
+export type KeyImportRequest = z.infer<typeof keyImportRequest>;
 export type TransferComplete = z.infer<typeof transferComplete>;
 export type ShareCancel = z.infer<typeof shareCancel>;
 export type ProtocolMessage = z.infer<typeof protocolMessage>;
@@ -134,6 +199,7 @@ export function describe(bytes: Uint8Array): Record<string, unknown> {
       transferId: m.transferId,
       messageId: m.messageId,
       ...(m.type === 'TransferComplete' ? { status: m.status, reason: m.reason } : {}),
+      ...(m.type === 'KeySigningRequest' || m.type === 'KeyImportRequest' ? { receiverKey: fingerprint(m.receiverPublicKey) } : {}),
     };
   }
   return { message: decoded.type ?? 'unreadable', transferId: decoded.transferId, problem: decoded.problem };

@@ -5,7 +5,7 @@
  */
 import type { AppEvent, CredentialApp, ShareRequest, TransferState } from '../adapter/contract.ts';
 import { checkApp, type LoadedAdapter } from '../adapter/load.ts';
-import { describe as describeMessage } from '../protocol/messages.ts';
+import { decode, describe as describeMessage, type ProtocolMessage } from '../protocol/messages.ts';
 import { FakeData } from '../fakes/data.ts';
 import { VirtualClock } from './clock.ts';
 import { PlaintextObserver } from './confidentiality.ts';
@@ -30,6 +30,8 @@ export interface SimulationOptions {
 /** A simulated phone: its owner, its Signal device and the credential app on it. */
 export class Phone {
   app?: CredentialApp;
+  /** Which app runs here, for messages: "the app under test" or "the reference app". */
+  appLabel = 'no app';
   /** Everything the app reported, in order. */
   readonly events: AppEvent[] = [];
 
@@ -57,6 +59,11 @@ export class Phone {
     );
   }
 
+  /** Protocol violations this phone's app reported about its peers. */
+  violations() {
+    return this.events.filter((e): e is Extract<AppEvent, { type: 'violation' }> => e.type === 'violation');
+  }
+
   /** The last state the app reported for a transfer. */
   stateOf(transferId: string): TransferState | undefined {
     return this.transferReports(transferId).at(-1)?.state;
@@ -76,6 +83,8 @@ export class Simulation {
   /** Watches the server for the provisioning information of every share. */
   readonly plaintext = new PlaintextObserver();
   private readonly unmount: () => void;
+  /** Set when the scenario itself sends broken or forged messages: violations are then expected. */
+  private violationsExpected = false;
   /** Where this simulation's server answers HTTP (through msw). */
   readonly baseUrl: string;
 
@@ -132,8 +141,9 @@ export class Simulation {
     return device;
   }
 
-  /** Installs the credential app under test on a phone, through the adapter's factory. */
-  async installApp(phone: Phone, adapter: LoadedAdapter): Promise<CredentialApp> {
+  /** Installs a credential app on a phone, through the adapter's factory. */
+  async installApp(phone: Phone, adapter: LoadedAdapter, label = 'the app under test'): Promise<CredentialApp> {
+    phone.appLabel = label;
     const random = this.random.fork(`app:${phone.owner}`);
     const created = await this.scheduler.guard(`the adapter factory of "${adapter.spec}" for ${phone.name}`, () =>
       adapter.factory({
@@ -146,6 +156,16 @@ export class Simulation {
     );
     phone.app = checkApp(created, adapter.spec);
     return phone.app;
+  }
+
+  /** The scenario sends malformed or forged messages on purpose: apps reporting them is expected. */
+  expectViolations(): void {
+    this.violationsExpected = true;
+  }
+
+  /** The phone of an account, if it is one of this scenario's. */
+  phoneOf(aci: string): Phone | undefined {
+    return [...this.phones.values()].find((phone) => phone.device.aci === aci);
   }
 
   phone(owner: string): Phone {
@@ -198,6 +218,23 @@ export class Simulation {
       'device.sent',
       (e) => e.device === from.device.label && e.to === to.device.aci && e.httpStatus === 200 && (!type || e.message === type),
     );
+  }
+
+  /**
+   * Protocol messages a phone's device sent or received for one transfer, decoded (the harness
+   * reads them as the phone's Signal app sees them), optionally of one type.
+   */
+  protocolMessages<T extends ProtocolMessage['type']>(
+    phone: Phone,
+    direction: 'sent' | 'received',
+    transferId: string,
+    type?: T,
+  ): Array<Extract<ProtocolMessage, { type: T }>> {
+    return phone.device.plaintexts
+      .filter((p) => p.direction === direction)
+      .map((p) => decode(p.bytes))
+      .flatMap((d) => (d.ok ? [d.message] : []))
+      .filter((m): m is Extract<ProtocolMessage, { type: T }> => m.transferId === transferId && (!type || m.type === type));
   }
 
   /** Messages a phone's device decrypted and handed to its app, optionally of one type. */
@@ -253,12 +290,17 @@ export class Simulation {
     phone.events.push(event);
     const { provisioningInformation: _secret, ...visible } = event as Record<string, unknown>;
     this.trace.record('app.event', { phone: phone.owner, ...visible });
+    if (event.type === 'violation' && !this.violationsExpected) {
+      const peer = this.phoneOf(event.from);
+      const who = peer ? `${peer.name} (${peer.appLabel})` : `account ${event.from}`;
+      this.scheduler.fail(`${phone.name} (${phone.appLabel}) reports that ${who} broke ${event.requirement}: ${event.problem}`);
+    }
   }
 }
 
 function checkEvent(event: AppEvent): string | undefined {
   if (typeof event !== 'object' || event === null) return 'not an object';
-  if (typeof event.transferId !== 'string') return 'transferId must be a string';
+  if (event.type !== 'violation' && typeof event.transferId !== 'string') return 'transferId must be a string';
   if (event.type === 'transfer') {
     if (!['sender', 'receiver'].includes(event.role)) return 'role must be sender or receiver';
     if (typeof event.state !== 'string') return 'state must be a string';
@@ -266,6 +308,11 @@ function checkEvent(event: AppEvent): string | undefined {
   }
   if (event.type === 'provisioned') {
     if (typeof event.provisioningInformation !== 'string') return 'provisioningInformation must be a string';
+    return undefined;
+  }
+  if (event.type === 'violation') {
+    if (typeof event.requirement !== 'string' || typeof event.problem !== 'string') return 'requirement and problem must be strings';
+    if (typeof event.from !== 'string') return 'from must be an ACI';
     return undefined;
   }
   return `unknown type ${JSON.stringify((event as { type?: unknown }).type)}`;

@@ -27,7 +27,7 @@ defineParameterType({
   },
 });
 
-const STATES = ['invited', 'received', 'completed', 'provisioned', 'failed', 'declined', 'cancelled'];
+const STATES = ['key-requested', 'package-sent', 'invited', 'received', 'completed', 'provisioned', 'failed', 'declined', 'cancelled'];
 defineParameterType({
   name: 'state',
   regexp: new RegExp(STATES.join('|')),

@@ -1,13 +1,19 @@
 /**
- * The World: one per scenario, owning one Simulation. Steps reach the simulation and the
- * adapter under test through it; what they need to remember between steps (the shares made so
- * far) lives here too.
+ * The World: one per scenario, owning one Simulation. Steps reach the simulation and the apps
+ * through it; what they need to remember between steps (the shares made so far) lives here too.
+ *
+ * Roles: the run's role (SCT_ROLE, set per pass by the CLI) says where the app under test runs.
+ * `sender`: on the phone of the first person the set-up step names (the one who shares), the
+ * reference app on the others; `receiver`: on the second person's phone; `both`: everywhere.
+ * Scenarios tagged `@receiver-only` / `@sender-only` only make sense with the app under test in
+ * that role and are skipped in the other.
  */
 import { After, Before, BeforeAll, World, setDefaultTimeout, setWorldConstructor, type IWorldOptions } from '@cucumber/cucumber';
-import { adapterSpec, loadAdapter, type LoadedAdapter } from '../../src/adapter/load.ts';
+import { REFERENCE_ADAPTER, adapterSpec, loadAdapter, type LoadedAdapter } from '../../src/adapter/load.ts';
 import type { ShareRequest } from '../../src/adapter/contract.ts';
 import { Simulation, type Phone } from '../../src/sim/simulation.ts';
 import { runSeed } from '../../src/seed.ts';
+import { parseRole, type Role } from '../../src/roles.ts';
 import type { CredentialKind } from '../../src/fakes/data.ts';
 
 // Virtual time makes steps fast; this only bounds a step stuck outside the simulation's own guards.
@@ -18,21 +24,30 @@ export interface Share {
   transferId: string;
   kind: CredentialKind;
   sender: Phone;
-  receiver: Phone;
+  /** Undefined when the recipient has no phone on Signal. */
+  receiver?: Phone;
+  recipientName: string;
   request: ShareRequest;
 }
 
-let adapter: LoadedAdapter;
+let implementation: LoadedAdapter;
+let reference: LoadedAdapter;
 const seed = runSeed();
 
 BeforeAll(async function () {
-  adapter = await loadAdapter(adapterSpec());
+  implementation = await loadAdapter(adapterSpec());
+  reference = implementation.spec === REFERENCE_ADAPTER ? implementation : await loadAdapter(REFERENCE_ADAPTER);
 });
 
 export class SctWorld extends World {
   sim!: Simulation;
-  adapter!: LoadedAdapter;
+  role!: Role;
+  tags: string[] = [];
   readonly shares: Share[] = [];
+  /** People the scenario named who are not on Signal, with their phone numbers. */
+  readonly strangers = new Map<string, string>();
+  /** Phones set up so far: the first is the sender's side, the second the receiver's. */
+  phonesSetUp = 0;
 
   constructor(options: IWorldOptions) {
     super(options);
@@ -44,12 +59,44 @@ export class SctWorld extends World {
     if (!share) throw new Error(`No ${kind} has been shared in this scenario yet`);
     return share;
   }
+
+  /** The latest share a phone took part in, as sender or receiver. */
+  latestShareOf(phone: Phone): Share {
+    const share = this.shares.findLast((s) => s.sender === phone || s.receiver === phone);
+    if (!share) throw new Error(`${phone.name} took part in no share yet`);
+    return share;
+  }
+
+  /** A person's phone number, whether or not they are on Signal. */
+  numberOf(name: string): string {
+    return this.strangers.get(name) ?? this.sim.phone(name).device.number;
+  }
+
+  /** Which app the person at `position` (0 = first set up) runs, and how to call it. */
+  appFor(position: number): { adapter: LoadedAdapter; label: string } {
+    const underTest =
+      this.role === 'both' || (this.role === 'sender' && position === 0) || (this.role === 'receiver' && position === 1);
+    if (!underTest || implementation === reference) {
+      return { adapter: reference, label: implementation === reference && underTest ? 'the reference app, as the app under test' : 'the reference app' };
+    }
+    return { adapter: implementation, label: 'the app under test' };
+  }
 }
 setWorldConstructor(SctWorld);
 
 Before(async function (this: SctWorld, { pickle }) {
-  this.adapter = adapter;
+  this.role = parseRole(process.env.SCT_ROLE);
+  this.tags = pickle.tags.map((t) => t.name);
+  if ((this.role === 'sender' && this.tags.includes('@receiver-only')) || (this.role === 'receiver' && this.tags.includes('@sender-only'))) {
+    return 'skipped';
+  }
+  // Allure tells the passes apart by this parameter (same scenario, app under test in another role).
+  this.attach(
+    JSON.stringify({ type: 'metadata', data: { parameters: [{ name: 'app under test', value: this.role }] } }),
+    'application/vnd.allure.message+json',
+  );
   this.sim = new Simulation({ seed, name: pickle.name, hangMs: Number(process.env.SCT_HANG_MS) || undefined });
+  return undefined;
 });
 
 After(async function (this: SctWorld, { pickle, result }) {
@@ -59,7 +106,9 @@ After(async function (this: SctWorld, { pickle, result }) {
   const leaks = this.sim.plaintextLeaks();
   this.attach(JSON.stringify(this.sim.trace, null, 2), { mediaType: 'application/json', fileName: 'trace.json' });
   if (result?.status === 'FAILED') {
-    this.log(`Replay this scenario: SCT_SEED=${seed} npm run conformance -- --name '${pickle.name.replace(/'/g, '.')}'`);
+    this.log(
+      `Replay this scenario: SCT_SEED=${seed} npm run conformance -- --role ${this.role} --name '${pickle.name.replace(/'/g, '.')}'`,
+    );
   }
   if (leaks.length) {
     throw new Error(`The server received or stored credential plaintext: ${leaks.length} secret(s) seen in the clear`);

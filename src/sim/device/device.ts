@@ -84,6 +84,11 @@ export class VirtualDevice {
   private readonly preKeys = new MemoryPreKeyStore();
   private readonly signedPreKeys = new MemorySignedPreKeyStore();
   private readonly kyberPreKeys = new MemoryKyberPreKeyStore();
+  /**
+   * Plaintexts this device sent (accepted by the server) and handed to its app, in order. The
+   * harness's own record, as the Signal app on the phone sees them; never sent anywhere.
+   */
+  readonly plaintexts: Array<{ direction: 'sent' | 'received'; peer: string; bytes: Uint8Array }> = [];
   /** Known devices of each peer (by ACI), with their registration ids: where a send goes. */
   private readonly peerDevices = new Map<string, Map<number, number>>();
   private connection?: Connection;
@@ -203,6 +208,7 @@ export class VirtualDevice {
         ...this.opts.describe?.(plaintext),
       });
       if (res.status === 200) {
+        this.plaintexts.push({ direction: 'sent', peer: aci, bytes: plaintext });
         await res.arrayBuffer(); // read it: an unread body keeps its stream alive and costs more than reading
         return { to: aci, timestamp };
       }
@@ -297,6 +303,7 @@ export class VirtualDevice {
       if (session) this.rememberDevice(envelope.sourceServiceId, envelope.sourceDevice, session.remoteRegistrationId());
     }
     this.opts.trace.record('device.received', { ...where, ...this.opts.describe?.(plaintext) });
+    this.plaintexts.push({ direction: 'received', peer: envelope.sourceServiceId, bytes: plaintext });
     if (!this.handler) {
       this.opts.trace.record('device.no-handler', where);
     } else {

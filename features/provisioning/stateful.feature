@@ -1,0 +1,103 @@
+@stateful
+Feature: Stateful provisioning
+  In the stateful flow (the car-key case) the credential is made on the receiving phone. Bob's
+  phone generates a key for it and asks Alice's phone to sign it; Alice's phone, the owner's,
+  signs Bob's key and sends the final package back; Bob's phone provisions only a package bound
+  to the key it generated and signed by the key Alice's invitation named.
+
+  Background:
+    Given Alice and Bob have phones with the credential app, on Signal
+
+  @req=R-STATEFUL-1 @req=R-STATEFUL-2 @req=R-FORMAT-1
+  Scenario Outline: Bob's phone provisions a <credential> bound to its own key and signed by Alice's phone
+    When Alice shares a <credential> with Bob in the stateful flow
+    Then Bob's phone provisions the <credential> exactly once
+    And the <credential> on Bob's phone is bound to the key it generated, signed by Alice's phone
+    And Alice's phone sent one final package for the <credential>
+    And Alice's phone reports the share as completed
+
+    Examples:
+      | credential          |
+      | car key             |
+      | authorization token |
+
+  @req=R-STATEFUL-1 @req=R-CONNECT-1
+  Scenario: Alice's phone is offline when Bob's phone asks for its signature, and completes the share later
+    Given Bob's phone is offline
+    When Alice shares a car key with Bob in the stateful flow
+    And Alice's phone is offline
+    And Bob's phone comes back online
+    Then Bob's phone reports the share as key-requested
+    And Bob's phone has provisioned nothing
+    When 5 hours pass
+    And Alice's phone comes back online
+    Then Bob's phone provisions the car key exactly once
+    And Alice's phone reports the share as completed
+
+  @req=R-IDEM-1 @req=R-ONCE-1 @sender-only
+  Scenario: A signing request that arrives twice gets the same final package, and Bob's phone one credential
+    Given Alice's phone is offline
+    When Alice shares a car key with Bob in the stateful flow
+    And Bob's phone asks Alice's phone to sign its key again
+    And Alice's phone comes back online
+    Then Alice's phone sent one final package for the car key
+    And Bob's phone provisions the car key exactly once
+    And Alice's phone reports the share as completed
+
+  @req=R-STATEFUL-2 @receiver-only
+  Scenario: A final package signed over a different key is rejected and nothing is provisioned
+    When Alice's phone sends Bob a car key invitation in the stateful flow
+    And Alice's phone answers Bob's signing request with a package signed over another key
+    Then Bob's phone has provisioned nothing
+    And Bob's phone refuses the car key as key-mismatch
+
+  @req=R-STATEFUL-3 @receiver-only
+  Scenario: A final package not signed with the inviting sender's key is rejected and nothing is provisioned
+    When Alice's phone sends Bob a car key invitation in the stateful flow
+    And Alice's phone answers Bob's signing request with a package signed by another key
+    Then Bob's phone has provisioned nothing
+    And Bob's phone refuses the car key as bad-signature
+
+  @req=R-STATEFUL-3 @receiver-only
+  Scenario: A final package from a third account is ignored, and the real one still completes the share
+    Given Mallory has a phone with the credential app, on Signal
+    When Alice's phone sends Bob a car key invitation in the stateful flow
+    And Mallory's phone sends Bob a final package for the car key
+    Then Bob's phone has provisioned nothing
+    And Bob's phone reports the share as key-requested
+    When Alice's phone answers Bob's signing request with a correct package
+    Then Bob's phone provisions the car key exactly once
+
+  @req=R-CANCEL-1 @req=R-ORDER-1
+  Scenario: Alice cancels right after inviting: nothing is provisioned and Bob's phone reports the share cancelled
+    Given Bob's phone is offline
+    When Alice shares a car key with Bob in the stateful flow
+    And Alice cancels the share
+    And Bob's phone comes back online
+    Then Bob's phone has provisioned nothing
+    And Bob's phone reports the share as cancelled
+    And Alice's phone reports the share as cancelled
+    And Alice's phone sent no final package for the car key
+
+  @req=R-CANCEL-1
+  Scenario: Alice cancels after Bob's phone asked for its signature: nothing is provisioned
+    Given Alice's phone is offline
+    When Alice shares a car key with Bob in the stateful flow
+    Then Bob's phone reports the share as key-requested
+    When Alice cancels the share
+    And Alice's phone comes back online
+    Then Bob's phone has provisioned nothing
+    And Bob's phone reports the share as cancelled
+    And Alice's phone sent no final package for the car key
+
+  @req=R-EXPIRY-1
+  Scenario: The expiration passes between the legs: nothing is provisioned and both phones report it expired
+    Given Alice's phone is offline
+    When Alice shares a car key with Bob in the stateful flow, expiring in 24 hours
+    Then Bob's phone reports the share as key-requested
+    When 25 hours pass
+    And Alice's phone comes back online
+    Then Bob's phone has provisioned nothing
+    And Bob's phone refuses the car key as expired
+    And Alice's phone reports the share as failed because it expired
+    And Alice's phone sent no final package for the car key

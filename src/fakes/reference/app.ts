@@ -1,0 +1,230 @@
+/**
+ * The reference credential app: a correct implementation of docs/protocol.md, plugged in through
+ * the adapter contract only. It routes each message to its transfer's state machine
+ * (sender.ts, receiver.ts) and carries out the effects: sending, reporting, timers.
+ *
+ * As the peer of an app under test it is also the referee: it validates everything it receives
+ * and reports each malformed or out-of-protocol message as a `violation` naming the requirement.
+ */
+import {
+  SignalSendError,
+  type CredentialApp,
+  type CredentialAppContext,
+  type FailureReason,
+  type IncomingMessage,
+  type ShareRequest,
+} from '../../adapter/contract.ts';
+import {
+  PROTOCOL_VERSION,
+  decode,
+  encode,
+  randomUuid,
+  shareInvitation,
+  type ProtocolMessage,
+  type ShareInvitation,
+} from '../../protocol/messages.ts';
+import { newKeyPair, seedFrom } from '../../protocol/signing.ts';
+import type { Effect } from './effects.ts';
+import { receiverStep, type ReceiverEvent, type ReceiverFlaws, type ReceiverTransfer } from './receiver.ts';
+import { senderStep, type SenderEvent, type SenderFlaws, type SenderTransfer } from './sender.ts';
+
+/**
+ * Rules the reference app can be told to break. Only the deliberately faulty apps in
+ * `src/fakes/faulty/` set these: they prove that the scenarios catch each broken rule.
+ */
+export interface Flaws extends SenderFlaws, ReceiverFlaws {
+  /** Processes every message it is given, even one it already processed. */
+  noDedupe?: boolean;
+  /** Refuses invitations that carry fields it does not know. */
+  strictFields?: boolean;
+  /** Refuses malformed invitations without telling the sender. */
+  silentOnMalformed?: boolean;
+  /** Sends invitations without their mandatory expiration. */
+  omitsExpiration?: boolean;
+}
+
+const FLOWS = ['stateless', 'stateful'] as const;
+const KNOWN_INVITATION_FIELDS = new Set(Object.keys(shareInvitation.shape));
+
+export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {}): CredentialApp {
+  const outgoing = new Map<string, SenderTransfer>();
+  const incoming = new Map<string, ReceiverTransfer>();
+  const seenMessageIds = new Set<string>();
+  const newId = () => randomUuid(ctx.random);
+  const receiverDeps = { newId, flows: FLOWS, keySeed: () => seedFrom(ctx.random) };
+
+  async function send(to: string, message: ProtocolMessage): Promise<void> {
+    try {
+      await ctx.signal.send(to, encode(message));
+    } catch (error) {
+      ctx.log(`could not send ${message.type}`, { transferId: message.transferId, error: String(error) });
+    }
+  }
+
+  /** Carries out a machine's effects for one transfer, in order. */
+  async function apply(role: 'sender' | 'receiver', transferId: string, peer: string, effects: Effect[]): Promise<void> {
+    for (const effect of effects) {
+      switch (effect.kind) {
+        case 'send':
+          await send(peer, effect.message);
+          break;
+        case 'state':
+          ctx.report({ type: 'transfer', transferId, role, state: effect.state, ...(effect.reason ? { reason: effect.reason } : {}), ...(effect.detail ? { detail: effect.detail } : {}) });
+          break;
+        case 'provision':
+          ctx.report({ type: 'provisioned', transferId, from: peer, ...effect.credential });
+          break;
+        case 'violation':
+          ctx.report({ type: 'violation', transferId, from: peer, requirement: effect.requirement, problem: effect.problem });
+          break;
+        case 'expire-at':
+          ctx.clock.setTimeout(() => receive(transferId, { type: 'expired' }), Math.max(0, effect.at - ctx.clock.now()));
+          break;
+        case 'ignore':
+          ctx.log(`ignored: ${effect.why}`, { transferId });
+          break;
+      }
+    }
+  }
+
+  function receive(transferId: string, event: ReceiverEvent): Promise<void> {
+    const t = incoming.get(transferId)!;
+    let effects = receiverStep(t, event, receiverDeps, flaws);
+    if (flaws.silentOnMalformed && event.type === 'malformed-invitation') effects = effects.filter((e) => e.kind !== 'send');
+    return apply('receiver', transferId, t.senderAci, effects);
+  }
+
+  function sent(transferId: string, event: SenderEvent): Promise<void> {
+    const t = outgoing.get(transferId)!;
+    return apply('sender', transferId, t.recipientAci, senderStep(t, event, { newId }, flaws));
+  }
+
+  /** The receiver's record of a transfer, created on first contact from its sender. */
+  function incomingFrom(m: IncomingMessage, transferId: string): ReceiverTransfer | undefined {
+    let t = incoming.get(transferId);
+    if (!t) incoming.set(transferId, (t = { transferId, senderAci: m.from.aci, state: 'new' }));
+    if (t.senderAci !== m.from.aci) {
+      ctx.log('message for a transfer from an account that is not its sender; ignored', { transferId, from: m.from.aci });
+      return undefined;
+    }
+    return t;
+  }
+
+  function outgoingTo(m: IncomingMessage, transferId: string): SenderTransfer | undefined {
+    const t = outgoing.get(transferId);
+    if (!t || t.recipientAci !== m.from.aci) {
+      ctx.log('message for no share of ours with that account; ignored', { transferId, from: m.from.aci });
+      return undefined;
+    }
+    return t;
+  }
+
+  ctx.signal.onMessage(async (m) => {
+    const decoded = decode(m.bytes);
+    if (!decoded.ok) {
+      if (decoded.type === 'ShareInvitation' && decoded.transferId && incomingFrom(m, decoded.transferId)) {
+        return receive(decoded.transferId, { type: 'malformed-invitation', problem: decoded.problem });
+      }
+      ctx.report({ type: 'violation', transferId: decoded.transferId, from: m.from.aci, requirement: 'R-VALID-1', problem: `malformed ${decoded.type ?? 'message'}: ${decoded.problem}` });
+      return;
+    }
+    const message = decoded.message;
+    if (seenMessageIds.has(message.messageId) && !flaws.noDedupe) {
+      ctx.log('duplicate message ignored', { messageId: message.messageId });
+      return;
+    }
+    seenMessageIds.add(message.messageId);
+    const now = ctx.clock.now();
+    const { transferId } = message;
+    switch (message.type) {
+      case 'ShareInvitation': {
+        if (!incomingFrom(m, transferId)) return;
+        const unknown = Object.keys(message).filter((k) => !KNOWN_INVITATION_FIELDS.has(k));
+        if (flaws.strictFields && unknown.length) {
+          return receive(transferId, { type: 'malformed-invitation', problem: `unknown fields: ${unknown.join(', ')}` });
+        }
+        if (flaws.noDedupe) incoming.get(transferId)!.state = 'new'; // forgets it handled this transfer
+        return receive(transferId, { type: 'invitation', message: message as ShareInvitation, now });
+      }
+      case 'KeyImportRequest':
+        if (!incoming.has(transferId) || !incomingFrom(m, transferId)) return;
+        return receive(transferId, { type: 'key-import', message, now });
+      case 'ShareCancel':
+        if (!incomingFrom(m, transferId)) return;
+        return receive(transferId, { type: 'cancel' });
+      case 'KeySigningRequest':
+        if (!outgoingTo(m, transferId)) return;
+        return sent(transferId, { type: 'key-signing-request', message, now });
+      case 'TransferComplete':
+        if (!outgoingTo(m, transferId)) return;
+        return sent(transferId, { type: 'transfer-complete', message });
+    }
+  });
+
+  return {
+    capabilities: { flows: [...FLOWS] },
+
+    async share(request: ShareRequest) {
+      const transferId = newId();
+      const fail = (reason: FailureReason, detail: string) =>
+        ctx.report({ type: 'transfer', transferId, role: 'sender', state: 'failed', reason, detail });
+      let recipient;
+      try {
+        recipient = await ctx.signal.lookup(request.recipient);
+      } catch (error) {
+        fail(reasonFor(error), String(error));
+        return { transferId };
+      }
+      if (!recipient) {
+        fail('not-on-signal', `${request.recipient} is not on Signal; nothing was sent`);
+        return { transferId };
+      }
+      const credentialKey = request.flow === 'stateful' ? newKeyPair(seedFrom(ctx.random)) : undefined;
+      const invitation: ShareInvitation = {
+        type: 'ShareInvitation',
+        version: PROTOCOL_VERSION,
+        messageId: newId(),
+        transferId,
+        flow: request.flow,
+        format: request.format,
+        displayInformation: { ...request.displayInformation },
+        expiration: new Date(request.expiresAt).toISOString(),
+        // Stateful: the invitation says what is being shared; the credential data travels in the final package.
+        provisioningInformation: request.flow === 'stateful' ? Buffer.from(request.format).toString('base64') : request.provisioningInformation,
+        ...(credentialKey ? { senderPublicKey: credentialKey.publicKey } : {}),
+      };
+      if (flaws.omitsExpiration) delete (invitation as Partial<ShareInvitation>).expiration;
+      try {
+        await ctx.signal.send(recipient.aci, encode(invitation));
+      } catch (error) {
+        fail(reasonFor(error), String(error));
+        return { transferId };
+      }
+      outgoing.set(transferId, {
+        transferId,
+        recipientAci: recipient.aci,
+        flow: request.flow,
+        expiresAt: request.expiresAt,
+        credentialData: request.provisioningInformation,
+        credentialKey,
+        state: 'invited',
+      });
+      ctx.report({ type: 'transfer', transferId, role: 'sender', state: 'invited' });
+      return { transferId };
+    },
+
+    async cancel(transferId: string) {
+      if (!outgoing.has(transferId)) throw new Error(`No share ${transferId} to cancel`);
+      await sent(transferId, { type: 'cancel' });
+    },
+  };
+}
+
+function reasonFor(error: unknown): FailureReason {
+  if (error instanceof SignalSendError) {
+    if (error.kind === 'not-registered') return 'not-on-signal';
+    if (error.kind === 'sender-not-registered') return 'sender-not-registered';
+    if (error.kind === 'identity-changed') return 'identity-changed';
+  }
+  return 'send-failed';
+}

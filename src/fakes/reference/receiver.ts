@@ -1,0 +1,162 @@
+/**
+ * The receiver's state machine, one instance per transfer (docs/protocol.md, "Receiver"). Pure:
+ * it updates the transfer and returns effects.
+ */
+import { newKeyPair, verifyKeyImport, type KeyPair } from '../../protocol/signing.ts';
+import {
+  PROTOCOL_VERSION,
+  type KeyImportRequest,
+  type KeySigningRequest,
+  type ProtocolFailureReason,
+  type ShareInvitation,
+  type TransferComplete,
+} from '../../protocol/messages.ts';
+import type { Flow } from '../../adapter/contract.ts';
+import type { Effect, MachineDeps } from './effects.ts';
+
+export type ReceiverState = 'new' | 'key-requested' | 'provisioned' | 'failed' | 'cancelled';
+
+export interface ReceiverTransfer {
+  transferId: string;
+  /** The account the invitation (or an early cancel) came from: the only one whose messages count. */
+  senderAci: string;
+  state: ReceiverState;
+  invitation?: ShareInvitation;
+  /** Stateful: the key generated for this credential. */
+  keyPair?: KeyPair;
+  /** A ShareCancel arrived before the invitation. */
+  cancelledEarly?: boolean;
+}
+
+export type ReceiverEvent =
+  | { type: 'invitation'; message: ShareInvitation; now: number }
+  | { type: 'malformed-invitation'; problem: string }
+  | { type: 'key-import'; message: KeyImportRequest; now: number }
+  | { type: 'cancel' }
+  | { type: 'expired' };
+
+export interface ReceiverDeps extends MachineDeps {
+  /** Flows this app supports. */
+  flows: readonly Flow[];
+  /** Seed for the receiver's new key (from the app's seeded random, so runs replay). */
+  keySeed(): Uint8Array;
+}
+
+export interface ReceiverFlaws {
+  /** Provisions whatever package arrives, without verifying its signature. */
+  skipsSignatureCheck?: boolean;
+  /** Provisions a package signed over any key, not only the one it generated. */
+  skipsKeyBinding?: boolean;
+  /** Provisions invitations whose expiration has passed. */
+  ignoresExpiry?: boolean;
+  /** Keeps going after the sender cancelled. */
+  ignoresCancel?: boolean;
+}
+
+export function receiverStep(t: ReceiverTransfer, event: ReceiverEvent, deps: ReceiverDeps, flaws: ReceiverFlaws = {}): Effect[] {
+  const answer = (status: TransferComplete['status'], reason?: ProtocolFailureReason): Effect => ({
+    kind: 'send',
+    message: {
+      type: 'TransferComplete',
+      version: PROTOCOL_VERSION,
+      messageId: deps.newId(),
+      transferId: t.transferId,
+      status,
+      ...(reason ? { reason } : {}),
+    },
+  });
+  const fail = (reason: ProtocolFailureReason, detail: string): Effect[] => {
+    t.state = 'failed';
+    return [{ kind: 'state', state: 'failed', reason, detail }, answer('failed', reason)];
+  };
+
+  switch (event.type) {
+    case 'malformed-invitation':
+      if (t.state !== 'new') return [{ kind: 'ignore', why: 'malformed invitation for a transfer already handled' }];
+      return [{ kind: 'violation', requirement: 'R-VALID-1', problem: `malformed ShareInvitation: ${event.problem}` }, ...fail('malformed', event.problem)];
+
+    case 'invitation': {
+      const m = event.message;
+      if (t.state === 'cancelled' && t.cancelledEarly) {
+        t.invitation = m;
+        return [{ kind: 'state', state: 'cancelled', reason: 'cancelled', detail: 'the cancel arrived before the invitation' }];
+      }
+      if (t.state !== 'new') return [{ kind: 'ignore', why: `invitation for a transfer already ${t.state}` }];
+      t.invitation = m;
+      if (m.version !== PROTOCOL_VERSION) return fail('unsupported', `protocol version ${m.version}`);
+      const expiresAt = Date.parse(m.expiration);
+      if (expiresAt <= event.now && !flaws.ignoresExpiry) return fail('expired', `expired at ${m.expiration}`);
+      if (!deps.flows.includes(m.flow)) return fail('unsupported', `the ${m.flow} flow`);
+      if (m.flow === 'stateless') {
+        t.state = 'provisioned';
+        return [
+          { kind: 'state', state: 'received' },
+          { kind: 'provision', credential: { format: m.format, title: m.displayInformation.title, provisioningInformation: m.provisioningInformation } },
+          { kind: 'state', state: 'provisioned' },
+          answer('provisioned'),
+        ];
+      }
+      t.keyPair = newKeyPair(deps.keySeed());
+      t.state = 'key-requested';
+      const request: KeySigningRequest = {
+        type: 'KeySigningRequest',
+        version: PROTOCOL_VERSION,
+        messageId: deps.newId(),
+        transferId: t.transferId,
+        receiverPublicKey: t.keyPair.publicKey,
+      };
+      return [
+        { kind: 'state', state: 'received' },
+        { kind: 'send', message: request },
+        { kind: 'state', state: 'key-requested' },
+        ...(flaws.ignoresExpiry ? [] : [{ kind: 'expire-at', at: expiresAt } as const]),
+      ];
+    }
+
+    case 'key-import': {
+      if (t.state !== 'key-requested') return [{ kind: 'ignore', why: `final package while ${t.state}` }];
+      const m = event.message;
+      const invitation = t.invitation!;
+      if (Date.parse(invitation.expiration) <= event.now && !flaws.ignoresExpiry) {
+        return fail('expired', 'the final package came after the expiration');
+      }
+      if (m.receiverPublicKey !== t.keyPair!.publicKey && !flaws.skipsKeyBinding) {
+        return [
+          { kind: 'violation', requirement: 'R-STATEFUL-2', problem: 'the final package is signed over a key this receiver did not generate' },
+          ...fail('key-mismatch', 'signed over another key'),
+        ];
+      }
+      const valid = verifyKeyImport(invitation.senderPublicKey!, t.transferId, m.receiverPublicKey, m.credentialData, m.signature);
+      if (!valid && !flaws.skipsSignatureCheck) {
+        return [
+          { kind: 'violation', requirement: 'R-STATEFUL-3', problem: "the final package's signature does not verify with the inviting sender's key" },
+          ...fail('bad-signature', 'signature does not verify'),
+        ];
+      }
+      t.state = 'provisioned';
+      return [
+        {
+          kind: 'provision',
+          credential: { format: invitation.format, title: invitation.displayInformation.title, provisioningInformation: m.credentialData, boundKey: m.receiverPublicKey },
+        },
+        { kind: 'state', state: 'provisioned' },
+        answer('provisioned'),
+      ];
+    }
+
+    case 'cancel':
+      if (flaws.ignoresCancel) return [{ kind: 'ignore', why: 'cancel ignored (flawed app)' }];
+      if (t.state === 'new') {
+        t.state = 'cancelled';
+        t.cancelledEarly = true;
+        return [{ kind: 'ignore', why: 'cancel before its invitation: remembered' }];
+      }
+      if (t.state !== 'key-requested') return [{ kind: 'ignore', why: `cancel while ${t.state}: nothing to stop` }];
+      t.state = 'cancelled';
+      return [{ kind: 'state', state: 'cancelled', reason: 'cancelled' }];
+
+    case 'expired':
+      if (t.state !== 'key-requested') return [{ kind: 'ignore', why: `expiry while ${t.state}` }];
+      return fail('expired', 'no final package before the expiration');
+  }
+}
