@@ -7,7 +7,7 @@ export default {
   formatOptions: {
     // allure-cucumberjs: a `@req=R-ONCE-1` tag becomes a link to the requirement.
     links: {
-      requirement: { pattern: [/@req=(.*)/], urlTemplate: 'docs/requirements.md#%s' },
+      requirement: { pattern: [/@req=(.*)/], urlTemplate: (id) => `docs/requirements.md#${id.toLowerCase()}` },
     },
   },
 };

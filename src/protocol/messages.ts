@@ -67,7 +67,7 @@ export const shareInvitation = z
     displayInformation: displayInformation.describe('What the receiving user is shown.'),
     expiration: z.iso
       .datetime({ offset: true })
-      .describe('RFC 3339 date-time; from then on the share must be refused.'),
+      .describe('When the share stops being redeemable; from then on it must be refused.'),
     provisioningInformation: z
       .string()
       .min(1)
