@@ -64,6 +64,8 @@ export async function main(argv: string[]): Promise<number> {
   const reports = resolve(values.reports!);
   // allure-cucumberjs never clears its folder: old results would mix into this run's report.
   rmSync(resolve(reports, 'allure-results'), { recursive: true, force: true });
+  rmSync(resolve(reports, 'traces'), { recursive: true, force: true });
+  process.env.SCT_REPORTS = reports; // where the World writes each scenario's trace
   // A dry run only checks that steps bind: one pass over every scenario is enough.
   const roles: Role[] = values.role ? [parseRole(values.role)] : values['dry-run'] ? ['both'] : ['sender', 'receiver'];
 

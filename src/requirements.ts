@@ -94,6 +94,16 @@ export const REQUIREMENTS: Requirement[] = [
     note: 'The draft asks the relay to drop duplicates (SHOULD). Over Signal only the apps can, and retries and redeliveries do happen: MUST.',
   },
   {
+    id: 'R-RETRY-1',
+    level: 'MUST',
+    text: 'A send that fails for a passing reason (5xx, a dropped connection, a lost answer) is tried again with backoff; after a 429 not before its Retry-After; and within a bounded budget, after which the share is reported failed.',
+    sources: [
+      { doc: 'HTTP', section: 'HTTP Headers, Mailbox-Request-ID', quote: 'If response is not received, caller may retry sending the request with the same value of "Mailbox-Request-ID".' },
+      { doc: 'REQ', section: 'General considerations', quote: 'Implementor should consider performance factors such as battery power and network performance' },
+    ],
+    note: 'Retry-After is Signal-Server\'s: its 429 answers carry it, and a client that comes back sooner is refused again.',
+  },
+  {
     id: 'R-EXPIRY-1',
     level: 'MUST',
     text: 'Every invitation carries an expiration; once it has passed the share is refused and reported as expired, at whichever leg it is.',

@@ -1,11 +1,142 @@
-import { Given, Then } from '@cucumber/cucumber';
+/**
+ * The network and the server misbehaving (faults, all seeded and traced), and checks of what the
+ * trace shows the network and the phones did.
+ */
+import { Given, Then, When } from '@cucumber/cucumber';
 import assert from 'node:assert/strict';
-import type { CredentialKind } from '../src/fakes/data.ts';
+import { isCredentialKind, type CredentialKind } from '../src/fakes/data.ts';
+import type { TraceEvent } from '../src/sim/trace.ts';
 import type { SctWorld } from './support/world.ts';
 
+const UNIT_MS: Record<string, number> = { second: 1_000, minute: 60_000, hour: 3_600_000 };
+const ms = (count: string, unit: string) => Number(count) * UNIT_MS[unit]!;
+
+/** The accounts a "from X's phone to Y's phone" phrase names. */
+function target(world: SctWorld, from: string | undefined, to: string | undefined) {
+  return {
+    ...(from ? { from: world.sim.phone(from).device.aci } : {}),
+    ...(to ? { to: world.sim.phone(to).device.aci } : {}),
+  };
+}
+
+const MESSAGE = /(?:from (\w+)'s phone )?to (\w+)'s phone/.source;
+
+Given(new RegExp(`^the network delays the next (?:(\\d+) )?messages? ${MESSAGE} by (\\d+) (second|minute|hour)s?$`), function (this: SctWorld, count: string | undefined, from: string | undefined, to: string, n: string, unit: string) {
+  this.sim.faults.add({ kind: 'delay', ms: ms(n, unit) }, target(this, from, to), { count: Number(count ?? 1) });
+});
+
+Given(new RegExp(`^the network delivers the next (\\d+) messages ${MESSAGE} in (reverse|a shuffled) order$`), function (this: SctWorld, count: string, from: string | undefined, to: string, order: string) {
+  this.sim.faults.add({ kind: 'reorder', count: Number(count), order: order === 'reverse' ? 'reverse' : 'shuffle' }, target(this, from, to));
+});
+
+Given(new RegExp(`^the network drops the next message ${MESSAGE} on delivery$`), function (this: SctWorld, from: string | undefined, to: string) {
+  this.sim.faults.add({ kind: 'drop-at-delivery' }, target(this, from, to));
+});
+
+Given(new RegExp(`^the network delivers the next message ${MESSAGE} twice$`), function (this: SctWorld, from: string | undefined, to: string) {
+  this.sim.faults.add({ kind: 'duplicate' }, target(this, from, to));
+});
+
+Given(new RegExp(`^the network delivers every message ${MESSAGE} twice for the next (\\d+) (minute|hour)s?$`), function (this: SctWorld, from: string | undefined, to: string, n: string, unit: string) {
+  this.sim.faults.add({ kind: 'duplicate' }, target(this, from, to), { until: this.sim.clock.now() + ms(n, unit) });
+});
+
 Given("the server will lose the next acknowledgement from {person}'s phone", function (this: SctWorld, owner: string) {
+  this.sim.faults.add({ kind: 'lose-ack' }, target(this, undefined, owner));
+});
+
+Given(/^the server answers (500|503) to (\w+)'s phone's next (?:(\d+) )?messages?$/, function (this: SctWorld, status: string, from: string, count: string | undefined) {
+  this.sim.faults.add({ kind: 'http-error', status: Number(status) as 500 | 503 }, target(this, from, undefined), { count: Number(count ?? 1) });
+});
+
+Given(/^the server answers (500|503) to every message from (\w+)'s phone for the next (\d+) (minute|hour)s?$/, function (this: SctWorld, status: string, from: string, n: string, unit: string) {
+  this.sim.faults.add({ kind: 'http-error', status: Number(status) as 500 | 503 }, target(this, from, undefined), { until: this.sim.clock.now() + ms(n, unit) });
+});
+
+Given(/^the server answers 429 with Retry-After (\d+) to (\w+)'s phone's next message$/, function (this: SctWorld, seconds: string, from: string) {
+  this.sim.faults.add({ kind: 'rate-limit', retryAfterSeconds: Number(seconds) }, target(this, from, undefined));
+});
+
+Given(/^the connection fails for (\w+)'s phone's next message$/, function (this: SctWorld, from: string) {
+  this.sim.faults.add({ kind: 'connection-error' }, target(this, from, undefined));
+});
+
+Given(/^the server loses its response to (\w+)'s phone's next message$/, function (this: SctWorld, from: string) {
+  this.sim.faults.add({ kind: 'lose-response' }, target(this, from, undefined));
+});
+
+Given(/^(\w+)'s phone goes offline for (\d+) (minute|hour)s?$/, function (this: SctWorld, owner: string, n: string, unit: string) {
   const { device } = this.sim.phone(owner);
-  this.sim.faults.loseAcks({ aci: device.aci, deviceId: device.deviceId }, 1);
+  device.goOffline();
+  this.sim.trace.record('fault.offline', { device: device.label, forMs: ms(n, unit) });
+  this.sim.clock.setTimeout(() => device.goOnline(), ms(n, unit));
+});
+
+When('the network is quiet', async function (this: SctWorld) {
+  await this.sim.quiet();
+});
+
+// ---- what the trace shows ----
+
+const MESSAGE_TYPES: Record<string, string> = {
+  invitation: 'ShareInvitation',
+  'key signing request': 'KeySigningRequest',
+  'final package': 'KeyImportRequest',
+  answer: 'TransferComplete',
+  cancel: 'ShareCancel',
+};
+
+function messageType(words: string): string {
+  const type = MESSAGE_TYPES[words];
+  if (!type) throw new Error(`Unknown message "${words}"; known: ${Object.keys(MESSAGE_TYPES).join(', ')}`);
+  return type;
+}
+
+/** Every attempt a phone made to send a message of a type (accepted or not), in order. */
+function attempts(world: SctWorld, owner: string, type: string): TraceEvent[] {
+  const label = world.sim.phone(owner).device.label;
+  return world.sim.trace.find('device.sent', (e) => e.device === label && e.message === type);
+}
+
+const seconds = (e: TraceEvent) => Date.parse(e.at) / 1000;
+
+Then(/^(\w+)'s phone tried to send (?:the|its) (invitation|key signing request|final package|answer|cancel) (\d+) times$/, function (this: SctWorld, owner: string, words: string, times: string) {
+  const tries = attempts(this, owner, messageType(words));
+  assert.equal(tries.length, Number(times), `${owner}'s phone tried ${tries.length} times: ${tries.map((t) => `${t.at} ${t.httpStatus}`).join(', ')}`);
+});
+
+Then(/^(\w+)'s phone waited at least (\d+) seconds after the 429 before trying again$/, function (this: SctWorld, owner: string, wait: string) {
+  const label = this.sim.phone(owner).device.label;
+  const sends = this.sim.trace.find('device.sent', (e) => e.device === label);
+  const limited = sends.findIndex((e) => e.httpStatus === 429);
+  assert.ok(limited >= 0, `${owner}'s phone never got a 429`);
+  const next = sends.slice(limited + 1).find((e) => e.message === sends[limited]!.message && e.transferId === sends[limited]!.transferId);
+  assert.ok(next, `${owner}'s phone never tried again after the 429`);
+  const waited = seconds(next) - seconds(sends[limited]!);
+  assert.ok(waited >= Number(wait), `${owner}'s phone tried again after ${waited} s, sooner than the ${wait} s Retry-After`);
+});
+
+Then(/^(\w+)'s phone sent its key signing request again at least (\d+) hours? after the first$/, function (this: SctWorld, owner: string, hours: string) {
+  const accepted = attempts(this, owner, 'KeySigningRequest').filter((e) => e.httpStatus === 200);
+  assert.ok(accepted.length >= 2, `${owner}'s phone sent its key signing request ${accepted.length} time(s)`);
+  const gap = (seconds(accepted[1]!) - seconds(accepted[0]!)) / 3600;
+  assert.ok(gap >= Number(hours), `${owner}'s phone asked again after ${gap.toFixed(2)} hours`);
+});
+
+/** "received the cancel before the invitation" (messages), "the authorization token before the car key" (shares). */
+Then(/^(\w+)'s phone received the (.+?) before the (.+?)$/, function (this: SctWorld, owner: string, first: string, second: string) {
+  const phone = this.sim.phone(owner);
+  let order: unknown[];
+  let a: number;
+  let b: number;
+  if (isCredentialKind(first) && isCredentialKind(second)) {
+    order = this.sim.receivedMessages(phone, 'ShareInvitation').map((e) => e.transferId);
+    [a, b] = [order.indexOf(this.share(first).transferId), order.indexOf(this.share(second).transferId)];
+  } else {
+    order = this.sim.receivedMessages(phone).map((e) => e.message);
+    [a, b] = [order.indexOf(messageType(first)), order.indexOf(messageType(second))];
+  }
+  assert.ok(a >= 0 && b >= 0 && a < b, `${owner}'s phone did not receive the ${first} before the ${second} (order: ${order.join(', ')})`);
 });
 
 Then("the server delivered the invitation to {person}'s phone {int} times", function (this: SctWorld, owner: string, times: number) {
@@ -13,9 +144,9 @@ Then("the server delivered the invitation to {person}'s phone {int} times", func
   assert.deepEqual(counts, [times], `the server delivered invitations to ${owner}'s phone ${JSON.stringify(counts)} times`);
 });
 
-Then("{person}'s phone receives the invitation {int} times", function (this: SctWorld, owner: string, times: number) {
-  const received = this.sim.receivedMessages(this.sim.phone(owner), 'ShareInvitation').length;
-  assert.equal(received, times, `${owner}'s phone received the invitation ${received} times`);
+Then(/^(\w+)'s phone received the (invitation|key signing request|final package|answer|cancel) (\d+) times$/, function (this: SctWorld, owner: string, words: string, times: string) {
+  const received = this.sim.receivedMessages(this.sim.phone(owner), messageType(words)).length;
+  assert.equal(received, Number(times), `${owner}'s phone received the ${words} ${received} times`);
 });
 
 Then('the server never saw the {credential} in the clear', function (this: SctWorld, kind: CredentialKind) {

@@ -97,8 +97,10 @@ Then("{person}'s phone reports the share as {state}", function (this: SctWorld, 
 });
 
 /** "because it expired", "because Bob is not on Signal": the reason words a failed report must carry. */
-Then(/^(\w+)'s phone reports the share as failed because (it expired|\w+ is not on Signal)$/, function (this: SctWorld, owner: string, why: string) {
-  const reason = why === 'it expired' ? 'expired' : 'not-on-signal';
+const FAILED_BECAUSE: Record<string, string> = { 'it expired': 'expired', 'it could not be sent': 'send-failed' };
+
+Then(/^(\w+)'s phone reports the share as failed because (it expired|it could not be sent|\w+ is not on Signal)$/, function (this: SctWorld, owner: string, why: string) {
+  const reason = FAILED_BECAUSE[why] ?? 'not-on-signal';
   const phone = this.sim.phone(owner);
   const last = phone.transferReports(this.latestShareOf(phone).transferId).at(-1);
   assert.deepEqual(

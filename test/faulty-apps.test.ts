@@ -13,7 +13,17 @@ const malformed = (defect: string) =>
 
 describe.concurrent('deliberately faulty apps fail the scenarios for the rule they break', () => {
   it.each([
-    ['provisions-duplicates', ['[receiver] An invitation resent with a new message id is provisioned once', '[receiver] The same invitation sent twice is provisioned once']],
+    [
+      'provisions-duplicates',
+      [
+        '[receiver] An invitation resent with a new message id is provisioned once',
+        '[receiver] The same invitation sent twice is provisioned once',
+        '[receiver] A cancel that overtakes its invitation: nothing is provisioned',
+        '[receiver] A retransmitted invitation that arrives after the share completed provisions nothing more',
+        "[receiver] The response is lost after the server took the invitation: Bob's phone gets it twice and provisions once",
+      ],
+    ],
+    ['ignores-retry-after', ['[sender] A 429 with Retry-After 30 is honoured: the next attempt comes no sooner']],
     [
       'ignores-expiry',
       [
@@ -34,6 +44,7 @@ describe.concurrent('deliberately faulty apps fail the scenarios for the rule th
       [
         "[receiver] Alice cancels after Bob's phone asked for its signature: nothing is provisioned",
         "[receiver] Alice cancels right after inviting: nothing is provisioned and Bob's phone reports the share cancelled",
+        '[receiver] A cancel that overtakes its invitation: nothing is provisioned',
       ],
     ],
   ])('%s', async (name, expected) => {

@@ -131,7 +131,7 @@ describe('simulated Signal server: queues, acknowledgements, redelivery', () => 
     const { sim, alice, bob } = await aliceAndBob();
     const got: string[] = [];
     bob.device.api.onMessage((m) => void got.push(new TextDecoder().decode(m.bytes)));
-    sim.faults.loseAcks({ aci: bob.device.aci, deviceId: 1 }, 1);
+    sim.faults.loseAcks({ aci: bob.device.aci }, 1);
     await alice.device.send(bob.device.aci, new TextEncoder().encode('hello'));
     await sim.settle();
     expect(got).toEqual(['hello']);

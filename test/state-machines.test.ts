@@ -36,6 +36,21 @@ describe('sender state machine', () => {
     message: { type: 'TransferComplete' as const, version: 1, messageId: newId(), transferId: T, status, ...(reason ? { reason } : {}) },
   });
 
+  it('S0: the invitation accepted by the server makes the share invited; given up, failed with the reason', () => {
+    const accepted = transfer({ state: 'sending' });
+    expect(senderStep(accepted, { type: 'invitation-sent' }, { newId })).toEqual([{ kind: 'state', state: 'invited' }]);
+    const refused = transfer({ state: 'sending' });
+    senderStep(refused, { type: 'invitation-failed', reason: 'send-failed', detail: '503 x8' }, { newId });
+    expect(refused.state).toBe('failed');
+  });
+
+  it('S0: an answer that arrives while the invitation is still being retried counts', () => {
+    const t = transfer({ state: 'sending', flow: 'stateless', credentialKey: undefined });
+    senderStep(t, complete('provisioned'), { newId });
+    expect(t.state).toBe('completed');
+    expect(kinds(senderStep(t, { type: 'invitation-sent' }, { newId }))).toEqual(['ignore']);
+  });
+
   it('S1: a signing request in a stateless share is a violation and changes nothing', () => {
     const t = transfer({ flow: 'stateless', credentialKey: undefined });
     expect(senderStep(t, ksr(), { newId })).toEqual([expect.objectContaining({ kind: 'violation', requirement: 'R-STATEFUL-1' })]);
@@ -195,7 +210,8 @@ describe('receiver state machine', () => {
     const effects = receiverStep(t, invitation(), deps);
     expect(t.state).toBe('key-requested');
     expect(sent(effects)).toEqual([expect.objectContaining({ type: 'KeySigningRequest', receiverPublicKey: t.keyPair!.publicKey })]);
-    expect(effects).toContainEqual({ kind: 'expire-at', at: LATER });
+    expect(effects).toContainEqual({ kind: 'timer', at: LATER, event: 'expired' });
+    expect(effects).toContainEqual({ kind: 'timer', at: NOW + 3_600_000, event: 'resend-key-request' });
   });
 
   it('R7, R8: a cancel that overtakes its invitation means the invitation provisions nothing', () => {
@@ -249,6 +265,16 @@ describe('receiver state machine', () => {
     receiverStep(t, pkg(key), deps);
     expect(kinds(receiverStep(t, { type: 'cancel' }, deps))).toEqual(['ignore']);
     expect(t.state).toBe('provisioned');
+  });
+
+  it('R17: still waiting, the receiver asks again with the same key, then waits twice as long', () => {
+    const { t, key } = keyRequested();
+    const first = receiverStep(t, { type: 'resend-key-request', now: NOW + 3_600_000 }, deps);
+    expect(sent(first)).toEqual([expect.objectContaining({ type: 'KeySigningRequest', receiverPublicKey: key })]);
+    expect(sent(first)[0]!.messageId).not.toBe(t.keyRequest!.messageId);
+    expect(first).toContainEqual({ kind: 'timer', at: NOW + 3 * 3_600_000, event: 'resend-key-request' });
+    receiverStep(t, pkg(key), deps);
+    expect(kinds(receiverStep(t, { type: 'resend-key-request', now: NOW + 3 * 3_600_000 }, deps))).toEqual(['ignore']);
   });
 
   it('R16: once final, a repeated invitation or package provisions nothing more', () => {

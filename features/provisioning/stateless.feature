@@ -42,13 +42,13 @@ Feature: Stateless provisioning
   @req=R-ONCE-1 @req=R-IDEM-1 @receiver-only
   Scenario: The same invitation sent twice is provisioned once
     When Alice's phone sends Bob the same car key invitation twice
-    Then Bob's phone receives the invitation 2 times
+    Then Bob's phone received the invitation 2 times
     And Bob's phone provisions the car key exactly once
 
   @req=R-ONCE-1 @receiver-only
   Scenario: An invitation resent with a new message id is provisioned once
     When Alice's phone sends Bob the car key invitation again with a new message id
-    Then Bob's phone receives the invitation 2 times
+    Then Bob's phone received the invitation 2 times
     And Bob's phone provisions the car key exactly once
 
   @req=R-EXPIRY-1

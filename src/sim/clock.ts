@@ -65,7 +65,8 @@ export class VirtualClock implements Clock {
     if (instant > this.current) this.current = instant;
   }
 
-  pendingTimers(): number {
-    return this.timers.length;
+  /** When the next timer is due, if any. */
+  nextTimerAt(): number | undefined {
+    return this.timers[0]?.at;
   }
 }

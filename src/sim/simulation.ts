@@ -18,6 +18,9 @@ import type { IdentityKeyPair } from '@signalapp/libsignal-client';
 import { Trace, type TraceEvent } from './trace.ts';
 import { mount } from './transport.ts';
 
+/** How far ahead "the network is quiet" looks for work: longer than any retry backoff. */
+export const QUIET_HORIZON_MS = 10 * 60_000;
+
 export interface SimulationOptions {
   /** The run's seed; the scenario's own stream is derived from it and `name`. */
   seed: number;
@@ -74,7 +77,7 @@ export class Simulation {
   readonly seed: number;
   readonly clock = new VirtualClock();
   readonly trace = new Trace(this.clock);
-  readonly faults = new Faults(this.trace);
+  readonly faults: Faults;
   readonly scheduler: Scheduler;
   readonly random: Random;
   readonly data: FakeData;
@@ -93,6 +96,7 @@ export class Simulation {
     this.random = createRandom(hashString(opts.name ?? '', opts.seed));
     this.data = new FakeData(this.random.int(0, 0xffffffff));
     this.scheduler = new Scheduler(this.clock, this.trace, opts.hangMs ?? DEFAULT_HANG_MS);
+    this.faults = new Faults(this.trace, this.clock, this.random.fork('faults'));
     this.server = new SignalServer(
       this.clock,
       this.trace,
@@ -101,7 +105,7 @@ export class Simulation {
       (label, run) => this.scheduler.schedule(label, run),
       (bytes) => this.plaintext.observe(bytes),
     );
-    ({ baseUrl: this.baseUrl, unmount: this.unmount } = mount(this.server));
+    ({ baseUrl: this.baseUrl, unmount: this.unmount } = mount(this.server, this.faults));
   }
 
   /** Registers a Signal account for `owner` with one phone, its keys uploaded, online. */
@@ -200,6 +204,19 @@ export class Simulation {
   /** Runs everything pending at the current instant; throws if anything failed on the way. */
   async settle(): Promise<void> {
     await this.scheduler.runUntilQuiet();
+    this.scheduler.throwIfFailed();
+  }
+
+  /**
+   * Lets simulated time run on, timer by timer, until nothing is due within `horizonMs`:
+   * retries, delayed deliveries and redeliveries play out; longer timers (expirations, a
+   * receiver's hourly re-requests) are left for an explicit "N hours pass".
+   */
+  async quiet(horizonMs = QUIET_HORIZON_MS): Promise<void> {
+    await this.scheduler.runUntilQuiet();
+    for (let next = this.clock.nextTimerAt(); next !== undefined && next - this.clock.now() <= horizonMs; next = this.clock.nextTimerAt()) {
+      await this.scheduler.advance(next - this.clock.now());
+    }
     this.scheduler.throwIfFailed();
   }
 

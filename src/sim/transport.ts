@@ -9,13 +9,14 @@
  */
 import { RequestHandler } from 'msw';
 import { setupServer } from 'msw/node';
-import { handle, type SimRequest } from './server/routes.ts';
+import { basicCredentials, handle, sendDestination, type SimRequest } from './server/routes.ts';
 import type { SignalServer } from './server/server.ts';
+import type { Faults } from './faults.ts';
 
 /** Hosts under this domain are ours; anything else passes through untouched. */
 export const SIM_DOMAIN = 'signal.test';
 
-const mounted = new Map<string, SignalServer>();
+const mounted = new Map<string, { server: SignalServer; faults?: Faults }>();
 let interceptor: ReturnType<typeof setupServer> | undefined;
 let nextHost = 1;
 
@@ -38,8 +39,8 @@ class SimulatedSignalHandler extends RequestHandler<{ header: string }, { host: 
 
 async function respond(request: Request): Promise<Response> {
   const url = new URL(request.url);
-  const server = mounted.get(url.host);
-  if (!server) {
+  const target = mounted.get(url.host);
+  if (!target) {
     return Response.json({ code: 502, message: `No simulated server at ${url.host}` }, { status: 502 });
   }
   const req: SimRequest = {
@@ -48,7 +49,16 @@ async function respond(request: Request): Promise<Response> {
     headers: request.headers,
     body: new Uint8Array(await request.arrayBuffer()),
   };
-  const res = handle(server, req);
+  // The network's faults act on sends (PUT /v1/messages) before or after the server handles them.
+  const destination = sendDestination(req.method, url.pathname);
+  const sender = destination && basicCredentials(req.headers);
+  const fault = sender ? target.faults?.onSend(sender.aci, destination) : undefined;
+  if (fault?.kind === 'connection-error') return Response.error();
+  if (fault?.kind === 'respond') {
+    return Response.json({ code: fault.status, message: fault.message }, { status: fault.status, headers: fault.headers });
+  }
+  const res = handle(target.server, req);
+  if (fault?.kind === 'lose-response') return Response.error(); // stored, but the answer never arrives
   const body = res.body === undefined || request.method === 'HEAD' ? null : JSON.stringify(res.body);
   return new Response(body, {
     status: res.status,
@@ -63,10 +73,10 @@ function ensureInterceptor(): void {
   interceptor = created;
 }
 
-/** Mounts a server; returns its base URL and a function that unmounts it. */
-export function mount(server: SignalServer): { baseUrl: string; unmount: () => void } {
+/** Mounts a server (and the faults of its network); returns its base URL and an unmount function. */
+export function mount(server: SignalServer, faults?: Faults): { baseUrl: string; unmount: () => void } {
   ensureInterceptor();
   const host = `chat-${nextHost++}.${SIM_DOMAIN}`;
-  mounted.set(host, server);
+  mounted.set(host, { server, faults });
   return { baseUrl: `https://${host}`, unmount: () => void mounted.delete(host) };
 }

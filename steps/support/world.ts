@@ -8,6 +8,8 @@
  * Scenarios tagged `@receiver-only` / `@sender-only` only make sense with the app under test in
  * that role and are skipped in the other.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { After, Before, BeforeAll, World, setDefaultTimeout, setWorldConstructor, type IWorldOptions } from '@cucumber/cucumber';
 import { REFERENCE_ADAPTER, adapterSpec, loadAdapter, type LoadedAdapter } from '../../src/adapter/load.ts';
 import type { ShareRequest } from '../../src/adapter/contract.ts';
@@ -38,6 +40,17 @@ BeforeAll(async function () {
   implementation = await loadAdapter(adapterSpec());
   reference = implementation.spec === REFERENCE_ADAPTER ? implementation : await loadAdapter(REFERENCE_ADAPTER);
 });
+
+/**
+ * Writes a scenario's trace to <reports>/traces/<role>/<feature>--<scenario>.json (SCT_REPORTS,
+ * set by the CLI; `reports` otherwise), where CI keeps it and two runs can be compared.
+ */
+function writeTrace(role: Role, uri: string, name: string, trace: string): void {
+  const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 120);
+  const dir = join(process.env.SCT_REPORTS || 'reports', 'traces', role);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${slug(basename(uri, '.feature'))}--${slug(name)}.json`), `${trace}\n`);
+}
 
 export class SctWorld extends World {
   sim!: Simulation;
@@ -104,7 +117,9 @@ After(async function (this: SctWorld, { pickle, result }) {
   await this.sim.dispose();
   // Every scenario, whatever it checks, also proves the server never held a credential in the clear.
   const leaks = this.sim.plaintextLeaks();
-  this.attach(JSON.stringify(this.sim.trace, null, 2), { mediaType: 'application/json', fileName: 'trace.json' });
+  const trace = JSON.stringify(this.sim.trace, null, 2);
+  this.attach(trace, { mediaType: 'application/json', fileName: 'trace.json' });
+  writeTrace(this.role, pickle.uri, pickle.name, trace);
   if (result?.status === 'FAILED') {
     this.log(
       `Replay this scenario: SCT_SEED=${seed} npm run conformance -- --role ${this.role} --name '${pickle.name.replace(/'/g, '.')}'`,

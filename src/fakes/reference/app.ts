@@ -17,14 +17,13 @@ import {
 import {
   PROTOCOL_VERSION,
   decode,
-  encode,
   randomUuid,
   shareInvitation,
-  type ProtocolMessage,
   type ShareInvitation,
 } from '../../protocol/messages.ts';
 import { newKeyPair, seedFrom } from '../../protocol/signing.ts';
 import type { Effect } from './effects.ts';
+import { Outbox, type OutboxFlaws } from './outbox.ts';
 import { receiverStep, type ReceiverEvent, type ReceiverFlaws, type ReceiverTransfer } from './receiver.ts';
 import { senderStep, type SenderEvent, type SenderFlaws, type SenderTransfer } from './sender.ts';
 
@@ -32,7 +31,7 @@ import { senderStep, type SenderEvent, type SenderFlaws, type SenderTransfer } f
  * Rules the reference app can be told to break. Only the deliberately faulty apps in
  * `src/fakes/faulty/` set these: they prove that the scenarios catch each broken rule.
  */
-export interface Flaws extends SenderFlaws, ReceiverFlaws {
+export interface Flaws extends SenderFlaws, ReceiverFlaws, OutboxFlaws {
   /** Processes every message it is given, even one it already processed. */
   noDedupe?: boolean;
   /** Refuses invitations that carry fields it does not know. */
@@ -52,21 +51,14 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {})
   const seenMessageIds = new Set<string>();
   const newId = () => randomUuid(ctx.random);
   const receiverDeps = { newId, flows: FLOWS, keySeed: () => seedFrom(ctx.random) };
-
-  async function send(to: string, message: ProtocolMessage): Promise<void> {
-    try {
-      await ctx.signal.send(to, encode(message));
-    } catch (error) {
-      ctx.log(`could not send ${message.type}`, { transferId: message.transferId, error: String(error) });
-    }
-  }
+  const outbox = new Outbox(ctx, flaws);
 
   /** Carries out a machine's effects for one transfer, in order. */
   async function apply(role: 'sender' | 'receiver', transferId: string, peer: string, effects: Effect[]): Promise<void> {
     for (const effect of effects) {
       switch (effect.kind) {
         case 'send':
-          await send(peer, effect.message);
+          await outbox.send(peer, effect.message);
           break;
         case 'state':
           ctx.report({ type: 'transfer', transferId, role, state: effect.state, ...(effect.reason ? { reason: effect.reason } : {}), ...(effect.detail ? { detail: effect.detail } : {}) });
@@ -77,9 +69,14 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {})
         case 'violation':
           ctx.report({ type: 'violation', transferId, from: peer, requirement: effect.requirement, problem: effect.problem });
           break;
-        case 'expire-at':
-          ctx.clock.setTimeout(() => receive(transferId, { type: 'expired' }), Math.max(0, effect.at - ctx.clock.now()));
+        case 'timer': {
+          const timerEvent = effect.event;
+          ctx.clock.setTimeout(
+            () => receive(transferId, timerEvent === 'expired' ? { type: 'expired' } : { type: 'resend-key-request', now: ctx.clock.now() }),
+            Math.max(0, effect.at - ctx.clock.now()),
+          );
           break;
+        }
         case 'ignore':
           ctx.log(`ignored: ${effect.why}`, { transferId });
           break;
@@ -194,12 +191,6 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {})
         ...(credentialKey ? { senderPublicKey: credentialKey.publicKey } : {}),
       };
       if (flaws.omitsExpiration) delete (invitation as Partial<ShareInvitation>).expiration;
-      try {
-        await ctx.signal.send(recipient.aci, encode(invitation));
-      } catch (error) {
-        fail(reasonFor(error), String(error));
-        return { transferId };
-      }
       outgoing.set(transferId, {
         transferId,
         recipientAci: recipient.aci,
@@ -207,9 +198,13 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {})
         expiresAt: request.expiresAt,
         credentialData: request.provisioningInformation,
         credentialKey,
-        state: 'invited',
+        state: 'sending',
       });
-      ctx.report({ type: 'transfer', transferId, role: 'sender', state: 'invited' });
+      // Reported `invited` once the server has the invitation: now, or after retries.
+      await outbox.send(recipient.aci, invitation, {
+        onSent: () => sent(transferId, { type: 'invitation-sent' }),
+        onGiveUp: (error) => sent(transferId, { type: 'invitation-failed', reason: reasonFor(error), detail: String(error) }),
+      });
       return { transferId };
     },
 

@@ -14,8 +14,8 @@ export type Effect =
   | { kind: 'provision'; credential: Omit<Extract<AppEvent, { type: 'provisioned' }>, 'type' | 'transferId' | 'from'> }
   /** Report that the peer broke the protocol. */
   | { kind: 'violation'; requirement: string; problem: string }
-  /** Run the machine's `expired` event at this instant (simulated time). */
-  | { kind: 'expire-at'; at: number }
+  /** Feed the receiver machine this timer event at this instant (simulated time). */
+  | { kind: 'timer'; at: number; event: 'expired' | 'resend-key-request' }
   /** Nothing changes; say why in the app's log. */
   | { kind: 'ignore'; why: string };
 

@@ -16,6 +16,12 @@ import type { Effect, MachineDeps } from './effects.ts';
 
 export type ReceiverState = 'new' | 'key-requested' | 'provisioned' | 'failed' | 'cancelled';
 
+/**
+ * A receiver waiting for its final package asks again after this long, then after twice as
+ * long each time, until the expiration: the sender may have missed the first request.
+ */
+export const KEY_REQUEST_RESEND_MS = 3_600_000;
+
 export interface ReceiverTransfer {
   transferId: string;
   /** The account the invitation (or an early cancel) came from: the only one whose messages count. */
@@ -26,6 +32,9 @@ export interface ReceiverTransfer {
   keyPair?: KeyPair;
   /** A ShareCancel arrived before the invitation. */
   cancelledEarly?: boolean;
+  /** Stateful: the signing request, and how often it was sent again. */
+  keyRequest?: KeySigningRequest;
+  resends?: number;
 }
 
 export type ReceiverEvent =
@@ -33,7 +42,8 @@ export type ReceiverEvent =
   | { type: 'malformed-invitation'; problem: string }
   | { type: 'key-import'; message: KeyImportRequest; now: number }
   | { type: 'cancel' }
-  | { type: 'expired' };
+  | { type: 'expired' }
+  | { type: 'resend-key-request'; now: number };
 
 export interface ReceiverDeps extends MachineDeps {
   /** Flows this app supports. */
@@ -98,7 +108,8 @@ export function receiverStep(t: ReceiverTransfer, event: ReceiverEvent, deps: Re
       }
       t.keyPair = newKeyPair(deps.keySeed());
       t.state = 'key-requested';
-      const request: KeySigningRequest = {
+      t.resends = 0;
+      t.keyRequest = {
         type: 'KeySigningRequest',
         version: PROTOCOL_VERSION,
         messageId: deps.newId(),
@@ -107,9 +118,20 @@ export function receiverStep(t: ReceiverTransfer, event: ReceiverEvent, deps: Re
       };
       return [
         { kind: 'state', state: 'received' },
-        { kind: 'send', message: request },
+        { kind: 'send', message: t.keyRequest },
         { kind: 'state', state: 'key-requested' },
-        ...(flaws.ignoresExpiry ? [] : [{ kind: 'expire-at', at: expiresAt } as const]),
+        ...(flaws.ignoresExpiry ? [] : [{ kind: 'timer', at: expiresAt, event: 'expired' } as const]),
+        { kind: 'timer', at: event.now + KEY_REQUEST_RESEND_MS, event: 'resend-key-request' },
+      ];
+    }
+
+    case 'resend-key-request': {
+      if (t.state !== 'key-requested') return [{ kind: 'ignore', why: `no signing request to resend while ${t.state}` }];
+      t.resends = (t.resends ?? 0) + 1;
+      // The same key, a new message: the sender answers with the one package it made (S4).
+      return [
+        { kind: 'send', message: { ...t.keyRequest!, messageId: deps.newId() } },
+        { kind: 'timer', at: event.now + KEY_REQUEST_RESEND_MS * 2 ** t.resends, event: 'resend-key-request' },
       ];
     }
 

@@ -11,10 +11,10 @@ import {
   type ShareCancel,
   type TransferComplete,
 } from '../../protocol/messages.ts';
-import type { Flow } from '../../adapter/contract.ts';
+import type { FailureReason, Flow } from '../../adapter/contract.ts';
 import type { Effect, MachineDeps } from './effects.ts';
 
-export type SenderState = 'invited' | 'package-sent' | 'completed' | 'failed' | 'declined' | 'cancelled';
+export type SenderState = 'sending' | 'invited' | 'package-sent' | 'completed' | 'failed' | 'declined' | 'cancelled';
 const FINAL: SenderState[] = ['completed', 'failed', 'declined', 'cancelled'];
 
 export interface SenderTransfer {
@@ -33,6 +33,10 @@ export interface SenderTransfer {
 }
 
 export type SenderEvent =
+  /** The server accepted the invitation (perhaps after retries). */
+  | { type: 'invitation-sent' }
+  /** The invitation could not be sent: not on Signal, retries spent... */
+  | { type: 'invitation-failed'; reason: FailureReason; detail: string }
   | { type: 'key-signing-request'; message: KeySigningRequest; now: number }
   | { type: 'transfer-complete'; message: TransferComplete }
   | { type: 'cancel' };
@@ -47,6 +51,14 @@ export function senderStep(t: SenderTransfer, event: SenderEvent, deps: MachineD
     return [{ kind: 'ignore', why: `${event.type} after the share ended (${t.state})` }];
   }
   switch (event.type) {
+    case 'invitation-sent':
+      if (t.state !== 'sending') return [{ kind: 'ignore', why: `invitation accepted while ${t.state}` }];
+      t.state = 'invited';
+      return [{ kind: 'state', state: 'invited' }];
+    case 'invitation-failed':
+      if (t.state !== 'sending') return [{ kind: 'ignore', why: `invitation failed while ${t.state}` }];
+      t.state = 'failed';
+      return [{ kind: 'state', state: 'failed', reason: event.reason, detail: event.detail }];
     case 'cancel': {
       t.state = 'cancelled';
       const cancel: ShareCancel = { type: 'ShareCancel', version: PROTOCOL_VERSION, messageId: deps.newId(), transferId: t.transferId };

@@ -44,15 +44,25 @@ export function handle(server: SignalServer, req: SimRequest): SimResponse {
   }
 }
 
-function authenticated(server: SignalServer, req: SimRequest) {
-  const header = req.headers.get('authorization') ?? '';
-  const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header);
+/** The `aci.deviceId:password` of a Basic authorization header, unchecked. */
+export function basicCredentials(headers: Headers): { aci: string; deviceId: number; password: string } | undefined {
+  const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(headers.get('authorization') ?? '');
   if (!match) return undefined;
   const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
   const sep = decoded.indexOf(':');
   if (sep < 0) return undefined;
   const [aci, device = '1'] = decoded.slice(0, sep).split('.');
-  return server.authenticate(aci!, Number(device), decoded.slice(sep + 1));
+  return { aci: aci!, deviceId: Number(device), password: decoded.slice(sep + 1) };
+}
+
+/** The destination ACI of a send request (PUT /v1/messages/{aci}), if it is one. */
+export function sendDestination(method: string, path: string): string | undefined {
+  return method === 'PUT' ? new RegExp(`^/v1/messages/(${ACI})$`).exec(path)?.[1] : undefined;
+}
+
+function authenticated(server: SignalServer, req: SimRequest) {
+  const credentials = basicCredentials(req.headers);
+  return credentials && server.authenticate(credentials.aci, credentials.deviceId, credentials.password);
 }
 
 const UNAUTHORIZED = error(401, 'Missing or invalid credentials');

@@ -45,6 +45,9 @@ interface StoredKey {
   signature?: string;
 }
 
+/** An envelope in a queue, with when the network lets it through (delay faults). */
+type Queued = Envelope & { deliverAt: number };
+
 interface DeviceRecord {
   id: number;
   registrationId: number;
@@ -53,8 +56,10 @@ interface DeviceRecord {
   preKeys: StoredKey[];
   pqPreKeys: StoredKey[];
   pqLastResortPreKey?: StoredKey;
-  queue: Envelope[];
+  queue: Queued[];
   connection?: { sink: EnvelopeSink; sent: Set<string>; pumping: boolean };
+  /** When a delayed envelope becomes deliverable, if a wake-up is set for it. */
+  wakeAt?: number;
 }
 
 interface AccountRecord {
@@ -81,6 +86,8 @@ export class SignalServer {
   private accounts = new Map<string, AccountRecord>();
   private byNumber = new Map<string, string>();
   private guidCounter = 0;
+  /** Reorder windows being filled: envelopes held until the window is full. */
+  private reorderWindows = new Map<number, { account: AccountRecord; device: DeviceRecord; held: Queued[] }>();
 
   constructor(
     private readonly clock: Clock,
@@ -326,7 +333,7 @@ export class SignalServer {
     }
     for (const m of list.messages) {
       const device = account.devices.get(m.destinationDeviceId)!;
-      const envelope: Envelope = {
+      const envelope: Queued = {
         type: m.type,
         sourceServiceId: sender.account.aci,
         sourceDevice: sender.device.id,
@@ -336,9 +343,9 @@ export class SignalServer {
         serverGuid: this.newGuid(),
         urgent: list.urgent,
         content: fromBase64(m.content),
+        deliverAt: this.clock.now(),
       };
       this.wiretap(envelope.content);
-      device.queue.push(envelope);
       this.trace.record('server.queued', {
         from: `${sender.account.aci}.${sender.device.id}`,
         to: `${destination}.${device.id}`,
@@ -346,6 +353,10 @@ export class SignalServer {
         serverGuid: envelope.serverGuid,
         bytes: envelope.content.length,
       });
+      const decision = this.faults.onQueued(sender.account.aci, destination, envelope.serverGuid);
+      envelope.deliverAt = decision.deliverAt;
+      if (decision.reorder) this.holdForReorder(account, device, envelope, decision.reorder);
+      else device.queue.push(envelope);
       this.pump(account, device);
     }
     return { status: 200, body: { needsSync: sender.account.devices.size > 1 } };
@@ -353,7 +364,7 @@ export class SignalServer {
 
   // ---- delivery ----
 
-  /** Schedules delivery of everything queued and not yet sent on the device's connection. */
+  /** Schedules delivery of everything queued, deliverable and not yet sent on the device's connection. */
   private pump(account: AccountRecord, device: DeviceRecord): void {
     const connection = device.connection;
     if (!connection || connection.pumping) return;
@@ -362,14 +373,19 @@ export class SignalServer {
       try {
         for (;;) {
           if (device.connection !== connection) return; // went offline meanwhile
-          const next = device.queue.find((e) => !connection.sent.has(e.serverGuid));
-          if (!next) return;
+          const now = this.clock.now();
+          const next = device.queue.find((e) => !connection.sent.has(e.serverGuid) && e.deliverAt <= now);
+          if (!next) return this.wakeForDelayed(account, device);
           connection.sent.add(next.serverGuid);
-          this.trace.record('server.delivered', {
-            to: `${account.aci}.${device.id}`,
-            serverGuid: next.serverGuid,
-          });
+          const to = `${account.aci}.${device.id}`;
+          this.trace.record('server.delivered', { to, serverGuid: next.serverGuid });
+          const fault = this.faults.onDelivery(next.sourceServiceId, account.aci, next.serverGuid);
+          if (fault === 'drop') continue; // lost on the way: still queued, delivered again on reconnect
           await connection.sink(next);
+          if (fault === 'duplicate' && device.connection === connection) {
+            this.trace.record('server.delivered', { to, serverGuid: next.serverGuid, duplicate: true });
+            await connection.sink(next);
+          }
         }
       } finally {
         connection.pumping = false;
@@ -377,8 +393,33 @@ export class SignalServer {
     });
   }
 
+  /** Sets a timer for the earliest delayed envelope still waiting for a connected device. */
+  private wakeForDelayed(account: AccountRecord, device: DeviceRecord): void {
+    const now = this.clock.now();
+    const waiting = device.queue.filter((e) => e.deliverAt > now).map((e) => e.deliverAt);
+    if (waiting.length === 0) return;
+    const at = Math.min(...waiting);
+    if (device.wakeAt !== undefined && device.wakeAt <= at) return;
+    device.wakeAt = at;
+    this.clock.setTimeout(() => {
+      if (device.wakeAt === at) device.wakeAt = undefined;
+      this.pump(account, device);
+    }, at - now);
+  }
+
+  /** Holds an envelope in a reorder window; when the window is full, queues it in the fault's order. */
+  private holdForReorder(account: AccountRecord, device: DeviceRecord, envelope: Queued, reorder: { ruleId: number; count: number; order: 'reverse' | 'shuffle' }): void {
+    let window = this.reorderWindows.get(reorder.ruleId);
+    if (!window) this.reorderWindows.set(reorder.ruleId, (window = { account, device, held: [] }));
+    window.held.push(envelope);
+    if (window.held.length < reorder.count) return;
+    this.reorderWindows.delete(reorder.ruleId);
+    const order = this.faults.releaseOrder(reorder.ruleId, window.held.length, reorder.order);
+    for (const i of order) window.device.queue.push(window.held[i]!);
+  }
+
   private ack(account: AccountRecord, device: DeviceRecord, serverGuid: string): void {
-    if (this.faults.takeLostAck({ aci: account.aci, deviceId: device.id }, serverGuid)) return;
+    if (this.faults.takeLostAck(account.aci, serverGuid)) return;
     const index = device.queue.findIndex((e) => e.serverGuid === serverGuid);
     if (index < 0) return; // already acknowledged, or the account was unregistered
     device.queue.splice(index, 1);

@@ -1,0 +1,70 @@
+Feature: Retries
+  Sending can fail: the server is busy, rate-limits, the connection drops, or the answer is lost
+  after the server took the message. The credential app tries again, politely and within a
+  budget, and the receiving phone provisions exactly once whatever arrives twice.
+
+  Background:
+    Given Alice and Bob have phones with the credential app, on Signal
+
+  @req=R-RETRY-1 @req=R-ONCE-1
+  Scenario: The server answers 503 twice, then takes the invitation: provisioned once
+    Given the server answers 503 to Alice's phone's next 2 messages
+    When Alice shares a car key with Bob
+    And the network is quiet
+    Then Alice's phone tried to send the invitation 3 times
+    And Bob's phone provisions the car key exactly once
+    And Alice's phone reports the share as completed
+
+  @req=R-RETRY-1
+  Scenario: A 429 with Retry-After 30 is honoured: the next attempt comes no sooner
+    Given the server answers 429 with Retry-After 30 to Alice's phone's next message
+    When Alice shares a car key with Bob
+    And the network is quiet
+    Then Alice's phone waited at least 30 seconds after the 429 before trying again
+    And Bob's phone provisions the car key exactly once
+
+  @req=R-RETRY-1
+  Scenario: The connection fails once: the invitation is sent again and provisioned once
+    Given the connection fails for Alice's phone's next message
+    When Alice shares a car key with Bob
+    And the network is quiet
+    Then Alice's phone tried to send the invitation 2 times
+    And Bob's phone provisions the car key exactly once
+
+  @req=R-ONCE-1 @req=R-IDEM-1
+  Scenario: The response is lost after the server took the invitation: Bob's phone gets it twice and provisions once
+    Given the server loses its response to Alice's phone's next message
+    When Alice shares a car key with Bob
+    And the network is quiet
+    Then Bob's phone received the invitation 2 times
+    And Bob's phone provisions the car key exactly once
+    And Alice's phone reports the share as completed
+
+  @req=R-ONCE-1
+  Scenario: A lost acknowledgement: the server delivers the invitation again and it is provisioned once
+    Given the server will lose the next acknowledgement from Bob's phone
+    When Alice shares a car key with Bob
+    And Bob's phone goes offline for 1 hour
+    And 2 hours pass
+    Then the server delivered the invitation to Bob's phone 2 times
+    And Bob's phone provisions the car key exactly once
+
+  @req=R-RETRY-1
+  Scenario: The server is down beyond the retry budget: the share fails, and nothing is provisioned when it is back
+    Given the server answers 503 to every message from Alice's phone for the next 2 hours
+    When Alice shares a car key with Bob
+    And the network is quiet
+    Then Alice's phone reports the share as failed because it could not be sent
+    And Alice's phone tried to send the invitation 8 times
+    When 3 hours pass
+    Then Bob's phone has provisioned nothing
+
+  @stateful @req=R-RETRY-1 @req=R-STATEFUL-1
+  Scenario: Bob's phone asks again when its signing request goes unanswered
+    Given the network drops the next message to Alice's phone on delivery
+    When Alice shares a car key with Bob in the stateful flow
+    Then Bob's phone reports the share as key-requested
+    When 2 hours pass
+    Then Bob's phone sent its key signing request again at least 1 hour after the first
+    And Bob's phone provisions the car key exactly once
+    And Alice's phone reports the share as completed

@@ -1,0 +1,68 @@
+/**
+ * The reference app's outbox: sends a protocol message and, when the Signal app API reports a
+ * transient failure or a rate limit, tries again later on the simulated clock. Never waits inside
+ * a call: each retry is a timer, so the app keeps handling messages meanwhile.
+ *
+ * Policy (docs/protocol.md, "Retries"): up to RETRY_POLICY.attempts attempts; before attempt n+1
+ * it waits min(cap, base x 2^(n-1)) scaled by a seeded jitter factor in [0.5, 1); after a 429 it
+ * waits at least the server's Retry-After. A message is sent again unchanged (same message id),
+ * so a receiver that got it after all drops the copy. Other failures (not registered, identity
+ * changed...) are final at once.
+ */
+import { SignalSendError, type CredentialAppContext } from '../../adapter/contract.ts';
+import { encode, type ProtocolMessage } from '../../protocol/messages.ts';
+
+export const RETRY_POLICY = {
+  attempts: 8,
+  baseMs: 1_000,
+  capMs: 60_000,
+} as const;
+
+export interface OutboxFlaws {
+  /** Retries on its own backoff even when the server said Retry-After. */
+  ignoresRetryAfter?: boolean;
+}
+
+export interface SendOutcome {
+  onSent?: () => void | Promise<void>;
+  /** The last error, once the budget is spent or the failure cannot be retried. */
+  onGiveUp?: (error: unknown) => void | Promise<void>;
+}
+
+export class Outbox {
+  constructor(
+    private readonly ctx: CredentialAppContext,
+    private readonly flaws: OutboxFlaws = {},
+  ) {}
+
+  /** Sends now; on a retryable failure, again later. Resolves after the first attempt. */
+  send(to: string, message: ProtocolMessage, outcome: SendOutcome = {}): Promise<void> {
+    return this.attempt(to, message, encode(message), 1, outcome);
+  }
+
+  private async attempt(to: string, message: ProtocolMessage, bytes: Uint8Array, n: number, outcome: SendOutcome): Promise<void> {
+    try {
+      await this.ctx.signal.send(to, bytes);
+    } catch (error) {
+      const retryable = error instanceof SignalSendError && (error.kind === 'transient' || error.kind === 'rate-limited');
+      if (!retryable || n >= RETRY_POLICY.attempts) {
+        this.ctx.log(`giving up sending ${message.type} after ${n} attempt(s)`, { transferId: message.transferId, error: String(error) });
+        await outcome.onGiveUp?.(error);
+        return;
+      }
+      const delayMs = this.delayBefore(n + 1, error);
+      this.ctx.log(`${message.type} not sent (${error.kind}); attempt ${n + 1} in ${delayMs} ms`, { transferId: message.transferId });
+      this.ctx.clock.setTimeout(() => this.attempt(to, message, bytes, n + 1, outcome), delayMs);
+      return;
+    }
+    await outcome.onSent?.();
+  }
+
+  /** How long to wait before attempt `n` (n >= 2). */
+  private delayBefore(n: number, error: SignalSendError): number {
+    const backoff = Math.min(RETRY_POLICY.capMs, RETRY_POLICY.baseMs * 2 ** (n - 2));
+    const jittered = Math.round(backoff * (0.5 + this.ctx.random() / 2));
+    if (error.kind === 'rate-limited' && !this.flaws.ignoresRetryAfter) return Math.max(jittered, error.retryAfterMs ?? 0);
+    return jittered;
+  }
+}
