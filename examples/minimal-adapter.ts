@@ -1,18 +1,33 @@
 /**
- * A minimal credential-app adapter: the stateless flow in one screen. It passes the stateless
- * suite (test/faulty-apps.test.ts runs it) and shows the whole contract:
+ * A minimal credential-app adapter: the stateless flow in one screen, with retries. It passes
+ * the stateless suite (test/faulty-apps.test.ts runs it) and shows the whole contract:
  *
  *   SCT_ADAPTER=examples/minimal-adapter.ts npm run conformance
  *
  * A real adapter forwards these calls to the credential app under test instead.
  */
-import type { CredentialApp, CredentialAppContext } from '../src/adapter/contract.ts';
-import { PROTOCOL_VERSION, decode, encode, randomUuid } from '../src/protocol/messages.ts';
+import { SignalSendError, type CredentialApp, type CredentialAppContext } from '../src/adapter/contract.ts';
+import { PROTOCOL_VERSION, decode, encode, randomUuid, type ProtocolMessage } from '../src/protocol/messages.ts';
 
 export default function createCredentialApp({ signal, clock, random, report }: CredentialAppContext): CredentialApp {
   const uuid = () => randomUuid(random); // seeded, so runs replay
   const shares = new Map<string, string>(); // transferId -> recipient ACI (as sender)
   const handled = new Set<string>(); // transferIds seen (as receiver): provision once
+
+  /** Sends, and on a passing failure tries again later on the simulated clock (never waits in a handler). */
+  function send(to: string, message: ProtocolMessage, done: (ok: boolean) => void = () => {}, attempt = 1): Promise<void> {
+    return signal.send(to, encode(message)).then(
+      () => done(true),
+      (error: unknown) => {
+        const passing = error instanceof SignalSendError && (error.kind === 'transient' || error.kind === 'rate-limited');
+        if (!passing || attempt >= 8) return done(false);
+        const wait = Math.max(1000 * 2 ** (attempt - 1), error.retryAfterMs ?? 0); // never before Retry-After
+        clock.setTimeout(() => send(to, message, done, attempt + 1), wait);
+      },
+    );
+  }
+  const answer = (to: string, transferId: string, status: 'provisioned' | 'failed', reason?: 'expired' | 'unsupported' | 'malformed') =>
+    send(to, { type: 'TransferComplete', version: PROTOCOL_VERSION, messageId: uuid(), transferId, status, ...(reason ? { reason } : {}) });
 
   signal.onMessage(async ({ from, bytes }) => {
     const decoded = decode(bytes);
@@ -21,23 +36,27 @@ export default function createCredentialApp({ signal, clock, random, report }: C
       if (decoded.type === 'ShareInvitation' && decoded.transferId && !handled.has(decoded.transferId)) {
         handled.add(decoded.transferId);
         report({ type: 'transfer', transferId: decoded.transferId, role: 'receiver', state: 'failed', reason: 'malformed' });
-        await signal.send(from.aci, encode({ type: 'TransferComplete', version: PROTOCOL_VERSION, messageId: uuid(), transferId: decoded.transferId, status: 'failed', reason: 'malformed' }));
+        await answer(from.aci, decoded.transferId, 'failed', 'malformed');
       }
       return;
     }
     const m = decoded.message;
+    if (m.type === 'ShareCancel' && !handled.has(m.transferId)) {
+      handled.add(m.transferId); // a cancel that overtook its invitation: provision nothing
+      report({ type: 'transfer', transferId: m.transferId, role: 'receiver', state: 'cancelled', reason: 'cancelled' });
+    }
     if (m.type === 'ShareInvitation' && !handled.has(m.transferId)) {
       handled.add(m.transferId);
       const expired = Date.parse(m.expiration) <= clock.now();
       if (expired || m.flow !== 'stateless') {
         const reason = expired ? 'expired' : 'unsupported';
         report({ type: 'transfer', transferId: m.transferId, role: 'receiver', state: 'failed', reason });
-        await signal.send(from.aci, encode({ type: 'TransferComplete', version: PROTOCOL_VERSION, messageId: uuid(), transferId: m.transferId, status: 'failed', reason }));
+        await answer(from.aci, m.transferId, 'failed', reason);
         return;
       }
       report({ type: 'provisioned', transferId: m.transferId, from: from.aci, format: m.format, title: m.displayInformation.title, provisioningInformation: m.provisioningInformation });
       report({ type: 'transfer', transferId: m.transferId, role: 'receiver', state: 'provisioned' });
-      await signal.send(from.aci, encode({ type: 'TransferComplete', version: PROTOCOL_VERSION, messageId: uuid(), transferId: m.transferId, status: 'provisioned' }));
+      await answer(from.aci, m.transferId, 'provisioned');
     }
     if (m.type === 'TransferComplete' && shares.get(m.transferId) === from.aci) {
       shares.delete(m.transferId); // the first answer ends the share
@@ -55,13 +74,20 @@ export default function createCredentialApp({ signal, clock, random, report }: C
         report({ type: 'transfer', transferId, role: 'sender', state: 'failed', reason: 'not-on-signal' });
         return { transferId };
       }
-      await signal.send(recipient.aci, encode({
+      shares.set(transferId, recipient.aci);
+      const invitation: ProtocolMessage = {
         type: 'ShareInvitation', version: PROTOCOL_VERSION, messageId: uuid(), transferId, flow: request.flow,
         format: request.format, displayInformation: { ...request.displayInformation },
         expiration: new Date(request.expiresAt).toISOString(), provisioningInformation: request.provisioningInformation,
-      }));
-      shares.set(transferId, recipient.aci);
-      report({ type: 'transfer', transferId, role: 'sender', state: 'invited' });
+      };
+      await send(recipient.aci, invitation, (ok) => {
+        if (!shares.has(transferId)) return; // already answered or cancelled
+        if (ok) report({ type: 'transfer', transferId, role: 'sender', state: 'invited' });
+        else {
+          shares.delete(transferId);
+          report({ type: 'transfer', transferId, role: 'sender', state: 'failed', reason: 'send-failed' });
+        }
+      });
       return { transferId };
     },
     async cancel(transferId) {
@@ -69,7 +95,7 @@ export default function createCredentialApp({ signal, clock, random, report }: C
       if (!recipient) return;
       shares.delete(transferId);
       report({ type: 'transfer', transferId, role: 'sender', state: 'cancelled', reason: 'cancelled' });
-      await signal.send(recipient, encode({ type: 'ShareCancel', version: PROTOCOL_VERSION, messageId: uuid(), transferId }));
+      await send(recipient, { type: 'ShareCancel', version: PROTOCOL_VERSION, messageId: uuid(), transferId });
     },
   };
 }
