@@ -97,9 +97,12 @@ export async function main(argv: string[]): Promise<number> {
     // Support code is imported once per process (ESM): load it once, reuse it in every pass.
     support ??= await loadSupport(runConfiguration, { cwd: ROOT });
     if (roles.length > 1) console.log(`\n== pass: ${ROLE_TITLES[role]}`);
-    const tally = new Tally(roles.length > 1 ? role : undefined);
+    const tally = new Tally();
     await runCucumber({ ...runConfiguration, support }, { cwd: ROOT }, (m) => tally.add(m));
-    for (const name of tally.failedNames) console.log(`  failed: ${name}`);
+    for (const failure of tally.failures) {
+      console.log(`  failed: ${roles.length > 1 ? `[${role}] ` : ''}${failure.name} (${failure.uri})`);
+      console.log(`    replay: ${replayCommand(seed, role, values.adapter, failure)}`);
+    }
     if (roles.length > 1) console.log(`conformance [${role}]: ${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped`);
     total.merge(tally);
   }
@@ -107,15 +110,26 @@ export async function main(argv: string[]): Promise<number> {
   return total.failed === 0 ? 0 : 1;
 }
 
+/** The command that runs one failed scenario again, alone, with the same seed and role. */
+function replayCommand(seed: number, role: Role, adapter: string | undefined, failure: { name: string; uri: string }): string {
+  const pattern = `^${failure.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`.replace(/'/g, `'\\''`);
+  return [
+    `SCT_SEED=${seed} npm run conformance --`,
+    `--role ${role}`,
+    ...(adapter ? [`--adapter ${adapter}`] : []),
+    `--name '${pattern}'`,
+    failure.uri,
+  ].join(' ');
+}
+
 /** Counts scenario results from Cucumber's message stream. */
 class Tally {
-  constructor(private readonly role?: Role) {}
   passed = 0;
   failed = 0;
   skipped = 0;
-  readonly failedNames: string[] = [];
+  readonly failures: Array<{ name: string; uri: string }> = [];
   private worst = new Map<string, number>();
-  private pickles = new Map<string, string>();
+  private pickles = new Map<string, { name: string; uri: string }>();
   private testCases = new Map<string, string>();
   private started = new Map<string, string>();
   // Cucumber's step statuses, from best to worst: a scenario takes its worst step's status.
@@ -125,11 +139,11 @@ class Tally {
     this.passed += other.passed;
     this.failed += other.failed;
     this.skipped += other.skipped;
-    this.failedNames.push(...other.failedNames);
+    this.failures.push(...other.failures);
   }
 
   add(message: Envelope): void {
-    if (message.pickle) this.pickles.set(message.pickle.id, `${message.pickle.name} (${message.pickle.uri})`);
+    if (message.pickle) this.pickles.set(message.pickle.id, { name: message.pickle.name, uri: message.pickle.uri });
     if (message.testCase) this.testCases.set(message.testCase.id, message.testCase.pickleId);
     if (message.testCaseStarted) this.started.set(message.testCaseStarted.id, message.testCaseStarted.testCaseId);
     if (message.testStepFinished) {
@@ -144,8 +158,7 @@ class Tally {
       else {
         this.failed++;
         const pickleId = this.testCases.get(this.started.get(message.testCaseFinished.testCaseStartedId) ?? '');
-        const name = this.pickles.get(pickleId ?? '') ?? 'an unnamed scenario';
-        this.failedNames.push(this.role ? `[${this.role}] ${name}` : name);
+        this.failures.push(this.pickles.get(pickleId ?? '') ?? { name: 'an unnamed scenario', uri: '?' });
       }
     }
   }

@@ -21,9 +21,14 @@ function target(world: SctWorld, from: string | undefined, to: string | undefine
 
 const MESSAGE = /(?:from (\w+)'s phone )?to (\w+)'s phone/.source;
 
-Given(new RegExp(`^the network delays the next (?:(\\d+) )?messages? ${MESSAGE} by (\\d+) (second|minute|hour)s?$`), function (this: SctWorld, count: string | undefined, from: string | undefined, to: string, n: string, unit: string) {
-  this.sim.faults.add({ kind: 'delay', ms: ms(n, unit) }, target(this, from, to), { count: Number(count ?? 1) });
-});
+Given(
+  new RegExp(`^the network delays the next (?:(\\d+) )?messages? ${MESSAGE} by (\\d+) (second|minute|hour)s?(?:, give or take (\\d+) (second|minute|hour)s?)?$`),
+  function (this: SctWorld, count: string | undefined, from: string | undefined, to: string, n: string, unit: string, jitter?: string, jitterUnit?: string) {
+    // "give or take": a seeded jitter of up to that much on top of the delay.
+    const jitterMs = jitter ? ms(jitter, jitterUnit!) : undefined;
+    this.sim.faults.add({ kind: 'delay', ms: ms(n, unit), ...(jitterMs ? { jitterMs } : {}) }, target(this, from, to), { count: Number(count ?? 1) });
+  },
+);
 
 Given(new RegExp(`^the network delivers the next (\\d+) messages ${MESSAGE} in (reverse|a shuffled) order$`), function (this: SctWorld, count: string, from: string | undefined, to: string, order: string) {
   this.sim.faults.add({ kind: 'reorder', count: Number(count), order: order === 'reverse' ? 'reverse' : 'shuffle' }, target(this, from, to));
@@ -53,12 +58,12 @@ Given(/^the server answers (500|503) to every message from (\w+)'s phone for the
   this.sim.faults.add({ kind: 'http-error', status: Number(status) as 500 | 503 }, target(this, from, undefined), { until: this.sim.clock.now() + ms(n, unit) });
 });
 
-Given(/^the server answers 429 with Retry-After (\d+) to (\w+)'s phone's next message$/, function (this: SctWorld, seconds: string, from: string) {
-  this.sim.faults.add({ kind: 'rate-limit', retryAfterSeconds: Number(seconds) }, target(this, from, undefined));
+Given(/^the server answers 429 with Retry-After (\d+) to (\w+)'s phone's next (?:(\d+) )?messages?$/, function (this: SctWorld, seconds: string, from: string, count: string | undefined) {
+  this.sim.faults.add({ kind: 'rate-limit', retryAfterSeconds: Number(seconds) }, target(this, from, undefined), { count: Number(count ?? 1) });
 });
 
-Given(/^the connection fails for (\w+)'s phone's next message$/, function (this: SctWorld, from: string) {
-  this.sim.faults.add({ kind: 'connection-error' }, target(this, from, undefined));
+Given(/^the connection fails for (\w+)'s phone's next (?:(\d+) )?messages?$/, function (this: SctWorld, from: string, count: string | undefined) {
+  this.sim.faults.add({ kind: 'connection-error' }, target(this, from, undefined), { count: Number(count ?? 1) });
 });
 
 Given(/^the server loses its response to (\w+)'s phone's next message$/, function (this: SctWorld, from: string) {
@@ -113,7 +118,7 @@ Then(/^(\w+)'s phone waited at least (\d+) seconds after the 429 before trying a
   const next = sends.slice(limited + 1).find((e) => e.message === sends[limited]!.message && e.transferId === sends[limited]!.transferId);
   assert.ok(next, `${owner}'s phone never tried again after the 429`);
   const waited = seconds(next) - seconds(sends[limited]!);
-  assert.ok(waited >= Number(wait), `${owner}'s phone tried again after ${waited} s, sooner than the ${wait} s Retry-After`);
+  assert.ok(waited >= Number(wait), `${owner}'s phone tried again after ${waited.toFixed(3)} s, sooner than the ${wait} s Retry-After`);
 });
 
 Then(/^(\w+)'s phone sent its key signing request again at least (\d+) hours? after the first$/, function (this: SctWorld, owner: string, hours: string) {

@@ -12,12 +12,12 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-async function traces(seed: string): Promise<Map<string, string>> {
+async function traces(seed: string, ...args: string[]): Promise<Map<string, string>> {
   const reports = mkdtempSync(join(tmpdir(), 'sct-determinism-'));
   await new Promise<void>((resolve, reject) =>
     execFile(
       process.execPath,
-      ['bin/sct-conformance.js', 'run', '--quiet', '--seed', seed, '--reports', reports, 'features/transport'],
+      ['bin/sct-conformance.js', 'run', '--quiet', '--seed', seed, '--reports', reports, ...args, 'features/transport'],
       { cwd: ROOT, env: { ...process.env, SCT_SEED: '', SCT_ADAPTER: '' } },
       (error, stdout) => (error ? reject(new Error(stdout)) : resolve()),
     ),
@@ -34,10 +34,20 @@ async function traces(seed: string): Promise<Map<string, string>> {
 
 describe('determinism', () => {
   it('the same seed writes identical traces; another seed changes data and fault decisions', async () => {
-    const [first, second, other] = await Promise.all([traces('1234'), traces('1234'), traces('98765')]);
+    const [first, second, other, alone] = await Promise.all([
+      traces('1234'),
+      traces('1234'),
+      traces('98765'),
+      traces('1234', '--role', 'receiver', '--name', '^The stateful legs with reordered duplicates'),
+    ]);
     expect(first.size).toBeGreaterThanOrEqual(20);
     expect([...second.keys()].sort()).toEqual([...first.keys()].sort());
     for (const [name, trace] of first) expect(second.get(name), name).toBe(trace);
+
+    // A scenario replayed alone (its printed replay command) traces exactly as in the full run.
+    expect(alone.size).toBe(1);
+    const [[name, trace]] = [...alone];
+    expect(trace).toBe(first.get(name!));
 
     const changed = [...first].filter(([name, trace]) => other.get(name) !== trace);
     expect(changed.length).toBe(first.size); // every scenario's accounts and ids come from the seed

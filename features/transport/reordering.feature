@@ -16,6 +16,15 @@ Feature: Reordering
     And Bob's phone provisions the authorization token exactly once
     And Alice's phone reports the share as completed
 
+  @req=R-ORDER-1 @req=R-ONCE-1
+  Scenario: Jittered delays on two shares: each is provisioned once, whichever arrives first
+    Given the network delays the next 2 messages to Bob's phone by 1 minute, give or take 30 minutes
+    When Alice shares a car key with Bob
+    And Alice shares an authorization token with Bob
+    And 1 hour passes
+    Then Bob's phone provisions the car key exactly once
+    And Bob's phone provisions the authorization token exactly once
+
   @req=R-ORDER-1 @req=R-CANCEL-1
   Scenario: A cancel that overtakes its invitation: nothing is provisioned
     Given the network delivers the next 2 messages to Bob's phone in reverse order

@@ -30,12 +30,14 @@ export type Fault =
 
 export type FaultKind = Fault['kind'];
 
-/** Which traffic a fault applies to: messages (or sends) from an account, to an account. */
+/** Which traffic a fault applies to: messages (or sends) from an account, to an account or one of its devices. */
 export interface FaultTarget {
   /** The sending account's ACI. */
   from?: string;
   /** The receiving account's ACI. */
   to?: string;
+  /** Only this device of the receiving account (queue, delivery and ack faults). */
+  toDevice?: number;
 }
 
 /** How long a fault lasts: the next `count` matching events, or until `until` (simulated ms). */
@@ -91,9 +93,11 @@ export class Faults {
       until: scope.until,
     };
     this.rules.push(rule);
+    const { kind, ...params } = fault; // `kind` would clash with the trace event's own
     this.trace.record('fault.planned', {
       rule: rule.id,
-      ...fault,
+      fault: kind,
+      ...params,
       ...target,
       ...(rule.remaining !== undefined ? { count: rule.remaining } : {}),
       ...(rule.until !== undefined ? { until: new Date(rule.until).toISOString() } : {}),
@@ -106,17 +110,17 @@ export class Faults {
   }
 
   /** Decides the fate of a message the server is queueing (delay, reorder window). */
-  onQueued(from: string, to: string, serverGuid: string): QueueDecision {
+  onQueued(from: string, to: string, toDevice: number, serverGuid: string): QueueDecision {
     const now = this.clock.now();
     let deliverAt = now;
-    for (const rule of this.take(['delay'], from, to)) {
+    for (const rule of this.take(['delay'], from, to, false, toDevice)) {
       const f = rule.fault as Extract<Fault, { kind: 'delay' }>;
       const jitter = f.jitterMs ? this.random.int(0, f.jitterMs) : 0;
       deliverAt = Math.max(deliverAt, now + f.ms + jitter);
       this.fired(rule, { serverGuid, delayMs: f.ms + jitter });
     }
     // Reorder windows are filled one after another: a message joins the first open one only.
-    const [rule] = this.take(['reorder'], from, to, true);
+    const [rule] = this.take(['reorder'], from, to, true, toDevice);
     if (!rule) return { deliverAt };
     const f = rule.fault as Extract<Fault, { kind: 'reorder' }>;
     this.fired(rule, { serverGuid, window: f.count });
@@ -138,16 +142,16 @@ export class Faults {
   }
 
   /** Decides whether a push to a device is lost or made twice. */
-  onDelivery(from: string, to: string, serverGuid: string): 'drop' | 'duplicate' | undefined {
-    const [rule] = this.take(DELIVERY_FAULTS, from, to, true);
+  onDelivery(from: string, to: string, toDevice: number, serverGuid: string): 'drop' | 'duplicate' | undefined {
+    const [rule] = this.take(DELIVERY_FAULTS, from, to, true, toDevice);
     if (!rule) return undefined;
     this.fired(rule, { serverGuid });
     return rule.fault.kind === 'drop-at-delivery' ? 'drop' : 'duplicate';
   }
 
   /** Whether the server never receives this acknowledgement. */
-  takeLostAck(to: string, serverGuid: string): boolean {
-    const [rule] = this.take(['lose-ack'], undefined, to, true);
+  takeLostAck(to: string, toDevice: number, serverGuid: string): boolean {
+    const [rule] = this.take(['lose-ack'], undefined, to, true, toDevice);
     if (!rule) return false;
     this.fired(rule, { serverGuid });
     return true;
@@ -172,7 +176,7 @@ export class Faults {
   }
 
   /** Matching live rules of some kinds, each consuming one of its count (only the first, if `first`). */
-  private take(kinds: FaultKind[], from: string | undefined, to: string, first = false): Rule[] {
+  private take(kinds: FaultKind[], from: string | undefined, to: string, first = false, toDevice?: number): Rule[] {
     const now = this.clock.now();
     const matched: Rule[] = [];
     for (const rule of this.rules) {
@@ -181,6 +185,7 @@ export class Faults {
       if (rule.remaining !== undefined && rule.remaining <= 0) continue;
       if (rule.target.to && rule.target.to !== to) continue;
       if (rule.target.from && rule.target.from !== from) continue;
+      if (rule.target.toDevice !== undefined && rule.target.toDevice !== toDevice) continue;
       if (rule.remaining !== undefined) rule.remaining--;
       matched.push(rule);
       if (first) break;

@@ -353,7 +353,7 @@ export class SignalServer {
         serverGuid: envelope.serverGuid,
         bytes: envelope.content.length,
       });
-      const decision = this.faults.onQueued(sender.account.aci, destination, envelope.serverGuid);
+      const decision = this.faults.onQueued(sender.account.aci, destination, device.id, envelope.serverGuid);
       envelope.deliverAt = decision.deliverAt;
       if (decision.reorder) this.holdForReorder(account, device, envelope, decision.reorder);
       else device.queue.push(envelope);
@@ -379,7 +379,7 @@ export class SignalServer {
           connection.sent.add(next.serverGuid);
           const to = `${account.aci}.${device.id}`;
           this.trace.record('server.delivered', { to, serverGuid: next.serverGuid });
-          const fault = this.faults.onDelivery(next.sourceServiceId, account.aci, next.serverGuid);
+          const fault = this.faults.onDelivery(next.sourceServiceId, account.aci, device.id, next.serverGuid);
           if (fault === 'drop') continue; // lost on the way: still queued, delivered again on reconnect
           await connection.sink(next);
           if (fault === 'duplicate' && device.connection === connection) {
@@ -419,7 +419,7 @@ export class SignalServer {
   }
 
   private ack(account: AccountRecord, device: DeviceRecord, serverGuid: string): void {
-    if (this.faults.takeLostAck(account.aci, serverGuid)) return;
+    if (this.faults.takeLostAck(account.aci, device.id, serverGuid)) return;
     const index = device.queue.findIndex((e) => e.serverGuid === serverGuid);
     if (index < 0) return; // already acknowledged, or the account was unregistered
     device.queue.splice(index, 1);
