@@ -69,7 +69,15 @@ export default function createCredentialApp({ signal, clock, random, report }: C
     capabilities: { flows: ['stateless'] },
     async share(request) {
       const transferId = uuid();
-      const recipient = await signal.lookup(request.recipient);
+      const recipient = await signal.lookup(request.recipient).catch((error: unknown) => {
+        // This phone's own account is gone: say so, send nothing.
+        if (error instanceof SignalSendError && error.kind === 'sender-not-registered') return null;
+        throw error;
+      });
+      if (recipient === null) {
+        report({ type: 'transfer', transferId, role: 'sender', state: 'failed', reason: 'sender-not-registered' });
+        return { transferId };
+      }
       if (!recipient) {
         report({ type: 'transfer', transferId, role: 'sender', state: 'failed', reason: 'not-on-signal' });
         return { transferId };

@@ -171,6 +171,74 @@ export const REQUIREMENTS: Requirement[] = [
     note: 'No draft says what an app does then; this catalog does: a clear outcome, nothing sent.',
   },
   {
+    id: 'R-ACCOUNT-2',
+    level: 'MUST',
+    text: 'When the sender\'s own Signal account is not registered, its app reports that and sends nothing.',
+    sources: [
+      { doc: 'SIG', section: 'Secure Credential Transfer with Signal Protocol', quote: 'both sender and receiver have to have accounts with Signal App to complete the communication' },
+    ],
+  },
+  {
+    id: 'R-ACCOUNT-3',
+    level: 'MUST',
+    text: 'When the receiver\'s account disappears mid-transfer, the sender reports the share failed, nothing is provisioned, and nothing queued for the old account reaches anyone.',
+    sources: [
+      { doc: 'HTTP', section: 'Introduction', quote: 'The Provisioning Information exchange must be limited to Initiator device and the first Recipient device to claim the information.' },
+    ],
+  },
+  {
+    id: 'R-IDENTITY-1',
+    level: 'MUST',
+    text: 'Nothing of a transfer goes to a receiver whose identity key changed until the sender\'s user confirms the new identity; after that the transfer completes.',
+    sources: [
+      { doc: 'REQ', section: 'Requirements (Req-ConnectionIntegrity)', quote: 'The solution shall provide integrity to the connection between Sender and Receiver for the duration of the transfer.' },
+      { doc: 'HTTP', section: 'Overall System, Initiator shares with the wrong Recipient', quote: 'Verticals allow Initiator to cancel in-flight shares and delete completed shares.' },
+    ],
+    note: 'A new identity key may be the receiver\'s new phone, or someone else: only a person can tell.',
+  },
+  {
+    id: 'R-DEVICE-1',
+    level: 'MUST',
+    text: 'Of several devices of the receiving account, exactly one gets the credential: the first to answer is bound, the others learn the share was taken.',
+    sources: [
+      { doc: 'HTTP', section: 'Security Considerations, Confidentiality & Integrity', quote: 'Relay Server SHALL use Device Claim to bind Initiator and exactly one Recipient device to a mailbox.' },
+    ],
+    note: 'Over Signal every device of the account receives every message, so the sender binds the share (stateful flow: to the device whose signing request came first). A stateless invitation reaches all devices; binding one needs the stateful flow.',
+  },
+  {
+    id: 'R-DEVICE-2',
+    level: 'MUST',
+    text: 'Device-list changes of an account (a linked or re-registered device: 409, 410) are handled below the app and do not disturb a transfer.',
+    sources: [
+      { doc: 'REQ', section: 'Requirements (Req-Connectivity)', quote: 'Sender and Receiver shall be allowed to be online at different times.' },
+    ],
+    note: 'This is the Signal layer\'s duty (the virtual devices do it); the scenarios check the apps are not disturbed.',
+  },
+  {
+    id: 'R-THIRD-1',
+    level: 'MUST',
+    text: 'Messages about a transfer from any account other than its two parties (a forged final package, a forged cancel, a copied invitation) are ignored.',
+    sources: [
+      { doc: 'REQ', section: 'Requirements (Req-ConnectionIntegrity)', quote: 'no third party shall be allowed to interfere between Sender and Receiver' },
+    ],
+  },
+  {
+    id: 'R-REPLAY-1',
+    level: 'MUST',
+    text: 'An invitation replayed after its share completed provisions nothing more.',
+    sources: [
+      { doc: 'REQ', section: 'General considerations', quote: 'It shall not be redeemable for multiple additional transfer attempts.' },
+    ],
+  },
+  {
+    id: 'R-INTEGRITY-1',
+    level: 'MUST',
+    text: 'A message changed on the way is refused before any app acts on it.',
+    sources: [
+      { doc: 'REQ', section: 'Requirements (Req-Security)', quote: 'confidentiality, integrity and availability of Provisioning Information in transit' },
+    ],
+  },
+  {
     id: 'R-FORMAT-1',
     level: 'SHOULD',
     text: 'A receiver that knows a credential format provisions it, whichever platform sent it.',

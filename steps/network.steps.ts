@@ -46,6 +46,16 @@ Given(new RegExp(`^the network delivers every message ${MESSAGE} twice for the n
   this.sim.faults.add({ kind: 'duplicate' }, target(this, from, to), { until: this.sim.clock.now() + ms(n, unit) });
 });
 
+Given(new RegExp(`^the network flips a bit in the next message ${MESSAGE}$`), function (this: SctWorld, from: string | undefined, to: string) {
+  this.sim.faults.add({ kind: 'tamper' }, target(this, from, to));
+});
+
+Then(/^(\w+)'s phone rejected (\d+) messages? it could not decrypt$/, function (this: SctWorld, owner: string, count: string) {
+  const label = this.sim.phone(owner).device.label;
+  const failed = this.sim.trace.find('device.decrypt-failed', (e) => e.device === label);
+  assert.equal(failed.length, Number(count), `${owner}'s phone rejected ${failed.length} message(s)`);
+});
+
 Given("the server will lose the next acknowledgement from {person}'s phone", function (this: SctWorld, owner: string) {
   this.sim.faults.add({ kind: 'lose-ack' }, target(this, undefined, owner));
 });

@@ -6,7 +6,8 @@ import type { SctWorld } from './support/world.ts';
 async function setUp(world: SctWorld, people: string[]) {
   for (const owner of people) {
     const phone = await world.sim.addPhone(owner);
-    const { adapter, label } = world.appFor(world.phonesSetUp++);
+    world.phonesSetUpOrder.push(owner);
+    const { adapter, label } = world.appFor(world.phonesSetUpOrder.length - 1);
     const app = await world.sim.installApp(phone, adapter, label);
     const flows = app.capabilities?.flows ?? ['stateless', 'stateful'];
     if (world.tags.includes('@stateful') && !flows.includes('stateful')) {

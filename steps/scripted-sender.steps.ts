@@ -98,6 +98,7 @@ When(
       messageId: this.sim.data.uuid(),
       transferId: share.transferId,
       receiverPublicKey,
+      receiverDeviceId: this.sim.phone(to).device.deviceId,
       signature: signKeyImport(key.privateKey, share.transferId, receiverPublicKey, credentialData),
       credentialData,
     };
@@ -118,10 +119,39 @@ When("{person}'s phone sends {person} a final package for the {credential}", asy
     messageId: this.sim.data.uuid(),
     transferId: share.transferId,
     receiverPublicKey: request.receiverPublicKey,
+    receiverDeviceId: receiver.device.deviceId,
     signature: signKeyImport(key.privateKey, share.transferId, request.receiverPublicKey, 'forged'),
     credentialData: 'forged',
   };
   await this.sim.sendRaw(this.sim.phone(from), receiver, encode(forged));
+  await this.sim.settle();
+});
+
+When("{person}'s phone sends {person} a cancel for the {credential}", async function (this: SctWorld, from: string, to: string, kind: CredentialKind) {
+  // A third account trying to stop a real transfer.
+  const share = this.share(kind);
+  const cancel = { type: 'ShareCancel' as const, version: PROTOCOL_VERSION, messageId: this.sim.data.uuid(), transferId: share.transferId };
+  await this.sim.sendRaw(this.sim.phone(from), this.sim.phone(to), encode(cancel));
+  await this.sim.settle();
+});
+
+/** The invitation of a share exactly as its sender's phone sent it. */
+function capturedInvitation(world: SctWorld, kind: CredentialKind): Uint8Array {
+  const share = world.share(kind);
+  const [invitation] = world.sim.protocolMessages(share.sender, 'sent', share.transferId, 'ShareInvitation');
+  assert.ok(invitation, `${share.sender.name} sent no invitation for the ${kind}`);
+  return encode(invitation);
+}
+
+When("{person}'s phone sends {person} the {credential} invitation again", async function (this: SctWorld, from: string, to: string, kind: CredentialKind) {
+  // A replay of the very same invitation (same message id), long after the share completed.
+  await this.sim.sendRaw(this.sim.phone(from), this.sim.phone(to), capturedInvitation(this, kind), this.share(kind).request.provisioningInformation);
+  await this.sim.settle();
+});
+
+When("{person}'s phone sends {person} a copy of {person}'s {credential} invitation", async function (this: SctWorld, from: string, to: string, _owner: string, kind: CredentialKind) {
+  // Someone who got hold of an invitation (forwarded, leaked) replays it from their own account.
+  await this.sim.sendRaw(this.sim.phone(from), this.sim.phone(to), capturedInvitation(this, kind), this.share(kind).request.provisioningInformation);
   await this.sim.settle();
 });
 

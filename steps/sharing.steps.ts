@@ -79,6 +79,11 @@ Then(/^(\w+)'s phone sent (one|no) final packages? for the (.+)$/, function (thi
   assert.equal(distinct, count === 'one' ? 1 : 0, `${owner}'s phone sent ${distinct} different final package(s) (${packages.length} message(s))`);
 });
 
+Then("{person}'s phone has provisioned no {credential}", function (this: SctWorld, owner: string, kind: CredentialKind) {
+  const provisioned = this.sim.phone(owner).provisioned(this.share(kind).transferId);
+  assert.equal(provisioned.length, 0, `${owner}'s phone provisioned the ${kind} ${provisioned.length} time(s)`);
+});
+
 Then("{person}'s phone has provisioned nothing", function (this: SctWorld, owner: string) {
   const provisioned = this.sim.phone(owner).provisioned();
   assert.equal(provisioned.length, 0, `${owner}'s phone provisioned ${provisioned.length} credential(s), expected none`);
@@ -97,10 +102,16 @@ Then("{person}'s phone reports the share as {state}", function (this: SctWorld, 
 });
 
 /** "because it expired", "because Bob is not on Signal": the reason words a failed report must carry. */
-const FAILED_BECAUSE: Record<string, string> = { 'it expired': 'expired', 'it could not be sent': 'send-failed' };
+const FAILED_BECAUSE: Array<[RegExp, string]> = [
+  [/^it expired$/, 'expired'],
+  [/^it could not be sent$/, 'send-failed'],
+  [/^\w+ is not on Signal$/, 'not-on-signal'],
+  [/^(?:her|his|their) Signal account is not registered$/, 'sender-not-registered'],
+];
 
-Then(/^(\w+)'s phone reports the share as failed because (it expired|it could not be sent|\w+ is not on Signal)$/, function (this: SctWorld, owner: string, why: string) {
-  const reason = FAILED_BECAUSE[why] ?? 'not-on-signal';
+Then(/^(\w+)'s phone reports the share as failed because (.+)$/, function (this: SctWorld, owner: string, why: string) {
+  const reason = FAILED_BECAUSE.find(([pattern]) => pattern.test(why))?.[1];
+  assert.ok(reason, `Unknown reason "${why}"; say: it expired, it could not be sent, Bob is not on Signal, her Signal account is not registered`);
   const phone = this.sim.phone(owner);
   const last = phone.transferReports(this.latestShareOf(phone).transferId).at(-1);
   assert.deepEqual(

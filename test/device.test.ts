@@ -106,16 +106,48 @@ describe('virtual devices (real libsignal)', () => {
     expect(sim.trace.find('server.stale-devices')).toHaveLength(1);
   });
 
-  it('refuses to send to a changed identity key, with a typed identity-changed error', async () => {
+  it('meets a changed identity key with a typed error and an event, never silently; the user confirms it', async () => {
+    const { sim, alice, bob } = await aliceAndBob();
+    const changed: string[] = [];
+    const confirmed: string[] = [];
+    alice.device.api.onIdentityChanged((aci) => void changed.push(aci));
+    alice.device.api.onIdentityConfirmed((aci) => void confirmed.push(aci));
+    await alice.device.send(bob.device.aci, utf8('before'));
+    await sim.settle();
+    await sim.reregister('Bob'); // Signal reinstalled: a new device with a new identity key
+    const got: string[] = [];
+    bob.signal.onMessage((m) => void got.push(text(m.bytes)));
+
+    const error = await alice.device.send(bob.device.aci, utf8('refused')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SignalSendError);
+    expect((error as SignalSendError).kind).toBe('identity-changed');
+    expect(changed).toEqual([bob.device.aci]);
+    expect(alice.device.identityStatus(bob.device.aci)).toBe('changed-unconfirmed');
+    await sim.settle();
+    expect(got).toEqual([]); // nothing was sent with the refused message
+
+    // As in Signal, later sends go through; holding back is the credential app's job.
+    await alice.device.send(bob.device.aci, utf8('after'));
+    await sim.settle();
+    expect(got).toEqual(['after']);
+    alice.device.confirmIdentity(bob.device.aci);
+    await sim.settle();
+    expect(confirmed).toEqual([bob.device.aci]);
+    expect(alice.device.identityStatus(bob.device.aci)).toBe('trusted');
+    expect(() => alice.device.confirmIdentity(bob.device.aci)).toThrow(/no changed identity/);
+  });
+
+  it('accepts messages from a changed identity, marking it unconfirmed', async () => {
     const { sim, alice, bob } = await aliceAndBob();
     await alice.device.send(bob.device.aci, utf8('before'));
     await sim.settle();
-    bob.device.goOffline();
-    const creds = sim.server.reregisterDevice(bob.device.aci, 1, 778);
-    await sim.newDevice("Bob's new phone", creds, 778); // a new identity key
-    const error = await alice.device.send(bob.device.aci, utf8('after')).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SignalSendError);
-    expect((error as SignalSendError).kind).toBe('identity-changed');
+    await sim.reregister('Bob');
+    const got: string[] = [];
+    alice.device.api.onMessage((m) => void got.push(text(m.bytes)));
+    await bob.device.send(alice.device.aci, utf8('from my new phone'));
+    await sim.settle();
+    expect(got).toEqual(['from my new phone']);
+    expect(alice.device.identityStatus(bob.device.aci)).toBe('changed-unconfirmed');
   });
 
   it('reports a recipient that is not on Signal as not-registered, and sends nothing', async () => {

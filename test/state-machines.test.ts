@@ -30,9 +30,10 @@ describe('sender state machine', () => {
     state: 'invited',
     ...over,
   });
-  const ksr = (key = receiverKey) => ({ type: 'key-signing-request' as const, now: NOW, message: { type: 'KeySigningRequest' as const, version: 1, messageId: newId(), transferId: T, receiverPublicKey: key } });
-  const complete = (status: TransferComplete['status'], reason?: TransferComplete['reason']) => ({
+  const ksr = (key = receiverKey, fromDevice = 1) => ({ type: 'key-signing-request' as const, now: NOW, fromDevice, message: { type: 'KeySigningRequest' as const, version: 1, messageId: newId(), transferId: T, receiverPublicKey: key } });
+  const complete = (status: TransferComplete['status'], reason?: TransferComplete['reason'], fromDevice = 1) => ({
     type: 'transfer-complete' as const,
+    fromDevice,
     message: { type: 'TransferComplete' as const, version: 1, messageId: newId(), transferId: T, status, ...(reason ? { reason } : {}) },
   });
 
@@ -40,7 +41,7 @@ describe('sender state machine', () => {
     const accepted = transfer({ state: 'sending' });
     expect(senderStep(accepted, { type: 'invitation-sent' }, { newId })).toEqual([{ kind: 'state', state: 'invited' }]);
     const refused = transfer({ state: 'sending' });
-    senderStep(refused, { type: 'invitation-failed', reason: 'send-failed', detail: '503 x8' }, { newId });
+    senderStep(refused, { type: 'send-failed', reason: 'send-failed', detail: '503 x8' }, { newId });
     expect(refused.state).toBe('failed');
   });
 
@@ -133,7 +134,7 @@ describe('sender state machine', () => {
 describe('receiver state machine', () => {
   const senderKey = newKeyPair();
   let seed = 0;
-  const deps: ReceiverDeps = { newId, flows: ['stateless', 'stateful'], keySeed: () => new Uint8Array(32).fill(++seed) };
+  const deps: ReceiverDeps = { newId, flows: ['stateless', 'stateful'], keySeed: () => new Uint8Array(32).fill(++seed), deviceId: 1 };
   const transfer = (): ReceiverTransfer => ({ transferId: T, senderAci: 'alice', state: 'new' });
   const invitation = (over: Partial<ShareInvitation> = {}) => ({
     type: 'invitation' as const,
@@ -158,7 +159,7 @@ describe('receiver state machine', () => {
     receiverStep(t, invitation(), deps);
     return { t, key: t.keyPair!.publicKey };
   }
-  const pkg = (receiverPublicKey: string, signer = senderKey, now = NOW) => ({
+  const pkg = (receiverPublicKey: string, signer = senderKey, now = NOW, receiverDeviceId = 1) => ({
     type: 'key-import' as const,
     now,
     message: {
@@ -167,6 +168,7 @@ describe('receiver state machine', () => {
       messageId: newId(),
       transferId: T,
       receiverPublicKey,
+      receiverDeviceId,
       signature: signKeyImport(signer.privateKey, T, receiverPublicKey, 'the car key'),
       credentialData: 'the car key',
     },

@@ -58,16 +58,6 @@ Feature: Stateful provisioning
     Then Bob's phone has provisioned nothing
     And Bob's phone refuses the car key as bad-signature
 
-  @req=R-STATEFUL-3 @receiver-only
-  Scenario: A final package from a third account is ignored, and the real one still completes the share
-    Given Mallory has a phone with the credential app, on Signal
-    When Alice's phone sends Bob a car key invitation in the stateful flow
-    And Mallory's phone sends Bob a final package for the car key
-    Then Bob's phone has provisioned nothing
-    And Bob's phone reports the share as key-requested
-    When Alice's phone answers Bob's signing request with a correct package
-    Then Bob's phone provisions the car key exactly once
-
   @req=R-CANCEL-1 @req=R-ORDER-1
   Scenario: Alice cancels right after inviting: nothing is provisioned and Bob's phone reports the share cancelled
     Given Bob's phone is offline

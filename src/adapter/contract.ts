@@ -45,8 +45,8 @@ export interface SignalAccount {
 
 /** The Signal app API of one phone: what the seed design note calls "the Signal app API". */
 export interface SignalAppApi {
-  /** This phone's own account. */
-  readonly self: SignalAccount;
+  /** This phone's own account, and which of the account's devices this phone is. */
+  readonly self: SignalAccount & { deviceId: number };
   /** Whether a recipient (E.164 phone number or ACI) is on Signal; undefined when not. */
   lookup(recipient: string): Promise<SignalAccount | undefined>;
   /**
@@ -61,6 +61,15 @@ export interface SignalAppApi {
    * already decrypted once (a redelivery) never reach the handler again.
    */
   onMessage(handler: (message: IncomingMessage) => void | Promise<void>): void;
+  /**
+   * A peer's identity key changed (a new safety number: a reinstall, a new phone, or someone
+   * else). The first send that meets the change fails with `identity-changed` and sends nothing;
+   * later sends go through, as in Signal, so the app must itself hold back anything that must
+   * not reach an unconfirmed identity (a credential, a final package) until `onIdentityConfirmed`.
+   */
+  onIdentityChanged(handler: (aci: string) => void): void;
+  /** The user confirmed a peer's new safety number: held-back sends to it may go now. */
+  onIdentityConfirmed(handler: (aci: string) => void | Promise<void>): void;
 }
 
 export interface SendReceipt {
@@ -90,7 +99,7 @@ export type SignalSendErrorKind =
   | 'rate-limited'
   /** The server or the network failed (5xx, connection error); the message may or may not have been stored. */
   | 'transient'
-  /** The recipient's identity key changed; the user must confirm it before anything is sent. */
+  /** The recipient's identity key changed; nothing was sent (see `onIdentityChanged`). */
   | 'identity-changed'
   /** The message is too large (413). */
   | 'too-large';

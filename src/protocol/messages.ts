@@ -43,7 +43,7 @@ export const failureReason = z.enum([
   'unsupported',
   /** The sender cancelled the share. */
   'cancelled',
-  /** Another device of the receiver's account already took the share. */
+  /** Another device of the receiver's account took the share (the sender bound it to that one). */
   'taken',
 ]);
 
@@ -94,6 +94,11 @@ export const keyImportRequest = z.looseObject({
   type: z.literal('KeyImportRequest'),
   ...common,
   receiverPublicKey: publicKey.describe('The receiver key the sender signed: must be the one the receiver generated.'),
+  receiverDeviceId: z
+    .number()
+    .int()
+    .min(1)
+    .describe('The receiving device the transfer is bound to: the one whose KeySigningRequest came first. Other devices of the account learn the share was taken.'),
   signature: base64
     .max(256)
     .describe("The sender's Ed25519 signature, with the invitation's senderPublicKey, over the key-import payload (see Signatures)."),

@@ -6,7 +6,8 @@
  * failing scenario shows exactly what the network did to it, and a seed replays it.
  *
  * Where each kind acts:
- * - on a message as the server queues it: `delay`, `reorder`;
+ * - on a message as the server queues it: `delay`, `reorder`, `tamper` (one bit of the
+ *   ciphertext flipped: an attacker on the path);
  * - on a message as the server pushes it to a device: `drop-at-delivery`, `duplicate`;
  * - on a device's acknowledgement: `lose-ack` (the server delivers it again on reconnect);
  * - on the HTTP request that sends a message (PUT /v1/messages): `http-error` (500/503),
@@ -22,6 +23,7 @@ export type Fault =
   | { kind: 'reorder'; count: number; order: 'reverse' | 'shuffle' }
   | { kind: 'drop-at-delivery' }
   | { kind: 'duplicate' }
+  | { kind: 'tamper' }
   | { kind: 'lose-ack' }
   | { kind: 'http-error'; status: 500 | 503 }
   | { kind: 'rate-limit'; retryAfterSeconds: number }
@@ -58,6 +60,8 @@ interface Rule {
 export interface QueueDecision {
   /** Simulated time from which it may be delivered. */
   deliverAt: number;
+  /** Flip a bit of the ciphertext. */
+  tamper?: boolean;
   /** Hold it in this reorder window until the window is full. */
   reorder?: { ruleId: number; count: number; order: 'reverse' | 'shuffle' };
 }
@@ -119,12 +123,14 @@ export class Faults {
       deliverAt = Math.max(deliverAt, now + f.ms + jitter);
       this.fired(rule, { serverGuid, delayMs: f.ms + jitter });
     }
+    const [tamper] = this.take(['tamper'], from, to, true, toDevice);
+    if (tamper) this.fired(tamper, { serverGuid });
     // Reorder windows are filled one after another: a message joins the first open one only.
     const [rule] = this.take(['reorder'], from, to, true, toDevice);
-    if (!rule) return { deliverAt };
+    if (!rule) return { deliverAt, ...(tamper ? { tamper: true } : {}) };
     const f = rule.fault as Extract<Fault, { kind: 'reorder' }>;
     this.fired(rule, { serverGuid, window: f.count });
-    return { deliverAt, reorder: { ruleId: rule.id, count: f.count, order: f.order } };
+    return { deliverAt, ...(tamper ? { tamper: true } : {}), reorder: { ruleId: rule.id, count: f.count, order: f.order } };
   }
 
   /** The order in which a full reorder window is released (indexes into the window). */

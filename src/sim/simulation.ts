@@ -3,7 +3,7 @@
  * plan, a Signal server mounted over msw, and the phones (a virtual device, and the credential app
  * under test on it). Steps drive it; it holds no protocol logic of the credential apps.
  */
-import type { AppEvent, CredentialApp, ShareRequest, TransferState } from '../adapter/contract.ts';
+import type { AppEvent, CredentialApp, ShareRequest, SignalAppApi, TransferState } from '../adapter/contract.ts';
 import { checkApp, type LoadedAdapter } from '../adapter/load.ts';
 import { decode, describe as describeMessage, type ProtocolMessage } from '../protocol/messages.ts';
 import { FakeData } from '../fakes/data.ts';
@@ -30,9 +30,19 @@ export interface SimulationOptions {
   hangMs?: number;
 }
 
-/** A simulated phone: its owner, its Signal device and the credential app on it. */
+/**
+ * A simulated phone: its owner, its Signal device and the credential app on it. The app talks to
+ * `signal`, which always reaches the phone's current device: when Signal is registered again on
+ * the phone (a new identity key, a new device), the credential app and its state stay.
+ */
 export class Phone {
   app?: CredentialApp;
+  readonly signal: SignalAppApi;
+  private handlers: {
+    message?: Parameters<SignalAppApi['onMessage']>[0];
+    changed?: (aci: string) => void;
+    confirmed?: (aci: string) => void | Promise<void>;
+  } = {};
   /** Which app runs here, for messages: "the app under test" or "the reference app". */
   appLabel = 'no app';
   /** Everything the app reported, in order. */
@@ -40,11 +50,43 @@ export class Phone {
 
   constructor(
     readonly owner: string,
-    readonly device: VirtualDevice,
-  ) {}
+    public device: VirtualDevice,
+    /** "phone", "tablet"...: what this device is to its owner. */
+    readonly kind = 'phone',
+  ) {
+    const phone = this;
+    this.signal = {
+      get self() {
+        return phone.device.api.self;
+      },
+      lookup: (recipient) => this.device.api.lookup(recipient),
+      send: (recipient, bytes) => this.device.api.send(recipient, bytes),
+      onMessage: (handler) => {
+        this.handlers.message = handler;
+        this.device.api.onMessage(handler);
+      },
+      onIdentityChanged: (handler) => {
+        this.handlers.changed = handler;
+        this.device.api.onIdentityChanged(handler);
+      },
+      onIdentityConfirmed: (handler) => {
+        this.handlers.confirmed = handler;
+        this.device.api.onIdentityConfirmed(handler);
+      },
+    };
+  }
 
   get name(): string {
-    return `${this.owner}'s phone`;
+    return `${this.owner}'s ${this.kind}`;
+  }
+
+  /** Signal registered again on this phone: the app's handlers move to the new device. */
+  replaceDevice(device: VirtualDevice): void {
+    this.device.goOffline();
+    this.device = device;
+    if (this.handlers.message) device.api.onMessage(this.handlers.message);
+    if (this.handlers.changed) device.api.onIdentityChanged(this.handlers.changed);
+    if (this.handlers.confirmed) device.api.onIdentityConfirmed(this.handlers.confirmed);
   }
 
   /** The credentials this phone's app reported provisioned (optionally for one transfer). */
@@ -83,6 +125,8 @@ export class Simulation {
   readonly data: FakeData;
   readonly server: SignalServer;
   private readonly phones = new Map<string, Phone>();
+  /** Further devices of people (a tablet), by name: "Bob's tablet". */
+  private readonly otherDevices = new Map<string, Phone>();
   /** Watches the server for the provisioning information of every share. */
   readonly plaintext = new PlaintextObserver();
   private readonly unmount: () => void;
@@ -137,6 +181,7 @@ export class Simulation {
       registrationId,
       identity,
       describe: describeMessage,
+      schedule: (label, run) => this.scheduler.schedule(label, run),
       runHandler: (label, run) => this.scheduler.guard(label, run),
       onAppError: (message) => this.scheduler.fail(message),
     });
@@ -148,10 +193,10 @@ export class Simulation {
   /** Installs a credential app on a phone, through the adapter's factory. */
   async installApp(phone: Phone, adapter: LoadedAdapter, label = 'the app under test'): Promise<CredentialApp> {
     phone.appLabel = label;
-    const random = this.random.fork(`app:${phone.owner}`);
+    const random = this.random.fork(`app:${phone.name}`);
     const created = await this.scheduler.guard(`the adapter factory of "${adapter.spec}" for ${phone.name}`, () =>
       adapter.factory({
-        signal: phone.device.api,
+        signal: phone.signal,
         clock: this.clock,
         random: () => random.next(),
         log: (message, detail) => this.trace.record('app.log', { phone: phone.owner, message, ...detail }),
@@ -162,6 +207,66 @@ export class Simulation {
     return phone.app;
   }
 
+  /**
+   * Links another device (a tablet) to someone's account; it shares the account's identity key.
+   * It gets a credential app only if `installApp` is called for it.
+   */
+  async linkDevice(owner: string, kind: string): Promise<Phone> {
+    const primary = this.phone(owner);
+    const registrationId = this.data.registrationId();
+    const credentials = this.server.addDevice(primary.device.aci, registrationId);
+    const device = await this.newDevice(`${owner}'s ${kind}`, credentials, registrationId, primary.device.identity);
+    const phone = new Phone(owner, device, kind);
+    this.otherDevices.set(phone.name, phone);
+    return phone;
+  }
+
+  /** All of someone's devices: the phone first, then linked ones. */
+  devicesOf(owner: string): Phone[] {
+    return [this.phone(owner), ...[...this.otherDevices.values()].filter((p) => p.owner === owner)];
+  }
+
+  /** Someone's phone or other device, by its name ("Bob's tablet"). */
+  device(name: string): Phone {
+    const phone = [...this.phones.values(), ...this.otherDevices.values()].find((p) => p.name === name);
+    if (!phone) throw new Error(`No device called ${name} in this scenario`);
+    return phone;
+  }
+
+  /**
+   * Signal is registered again on someone's phone (a reinstall): same account and number, a new
+   * device with a new identity key. The credential app on the phone keeps its state.
+   */
+  async reregister(owner: string): Promise<void> {
+    const phone = this.phone(owner);
+    const registrationId = this.data.registrationId();
+    const credentials = this.server.reregisterAccount(phone.device.aci, registrationId);
+    phone.replaceDevice(await this.newDevice(phone.name, credentials, registrationId));
+  }
+
+  /** One linked device registers again (a reinstall on the tablet): senders meet 410 once. */
+  async reregisterDevice(name: string): Promise<void> {
+    const phone = this.device(name);
+    const registrationId = this.data.registrationId();
+    const credentials = this.server.reregisterDevice(phone.device.aci, phone.device.deviceId, registrationId);
+    phone.replaceDevice(await this.newDevice(phone.name, credentials, registrationId, phone.device.identity));
+  }
+
+  /** Someone's Signal account is deleted: its devices and everything queued for them are gone. */
+  unregister(owner: string): void {
+    const phone = this.phone(owner);
+    phone.device.goOffline();
+    this.server.unregister(phone.device.aci);
+  }
+
+  /** Someone registers on Signal again after deleting their account: a new account, same number. */
+  async registerAgain(owner: string): Promise<void> {
+    const phone = this.phone(owner);
+    const registrationId = this.data.registrationId();
+    const credentials = this.server.createAccount({ aci: this.data.uuid(), number: phone.device.number, registrationId });
+    phone.replaceDevice(await this.newDevice(phone.name, credentials, registrationId));
+  }
+
   /** The scenario sends malformed or forged messages on purpose: apps reporting them is expected. */
   expectViolations(): void {
     this.violationsExpected = true;
@@ -169,7 +274,7 @@ export class Simulation {
 
   /** The phone of an account, if it is one of this scenario's. */
   phoneOf(aci: string): Phone | undefined {
-    return [...this.phones.values()].find((phone) => phone.device.aci === aci);
+    return [...this.phones.values(), ...this.otherDevices.values()].find((phone) => phone.device.aci === aci);
   }
 
   phone(owner: string): Phone {
@@ -273,7 +378,7 @@ export class Simulation {
   }
 
   async dispose(): Promise<void> {
-    for (const phone of this.phones.values()) {
+    for (const phone of [...this.phones.values(), ...this.otherDevices.values()]) {
       const app = phone.app;
       if (app?.stop) {
         await this.callApp(phone, 'stop()', () => app.stop!()).catch((e) => this.scheduler.fail(describeError(e)));

@@ -59,8 +59,8 @@ export class SctWorld extends World {
   readonly shares: Share[] = [];
   /** People the scenario named who are not on Signal, with their phone numbers. */
   readonly strangers = new Map<string, string>();
-  /** Phones set up so far: the first is the sender's side, the second the receiver's. */
-  phonesSetUp = 0;
+  /** People in the order their phones were set up: the first is the sender's side, the second the receiver's. */
+  readonly phonesSetUpOrder: string[] = [];
 
   constructor(options: IWorldOptions) {
     super(options);

@@ -40,6 +40,8 @@ export interface Flaws extends SenderFlaws, ReceiverFlaws, OutboxFlaws {
   silentOnMalformed?: boolean;
   /** Sends invitations without their mandatory expiration. */
   omitsExpiration?: boolean;
+  /** Takes a message about a transfer from any account, not only the transfer's sender. */
+  trustsAnySender?: boolean;
 }
 
 const FLOWS = ['stateless', 'stateful'] as const;
@@ -50,7 +52,7 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {})
   const incoming = new Map<string, ReceiverTransfer>();
   const seenMessageIds = new Set<string>();
   const newId = () => randomUuid(ctx.random);
-  const receiverDeps = { newId, flows: FLOWS, keySeed: () => seedFrom(ctx.random) };
+  const receiverDeps = { newId, flows: FLOWS, keySeed: () => seedFrom(ctx.random), deviceId: ctx.signal.self.deviceId };
   const outbox = new Outbox(ctx, flaws);
 
   /** Carries out a machine's effects for one transfer, in order. */
@@ -58,7 +60,14 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {})
     for (const effect of effects) {
       switch (effect.kind) {
         case 'send':
-          await outbox.send(peer, effect.message);
+          // A sender whose message cannot be sent (retries spent, the receiver gone) fails the share.
+          await outbox.send(
+            peer,
+            effect.message,
+            role === 'sender'
+              ? { onGiveUp: (error) => sent(transferId, { type: 'send-failed', reason: reasonFor(error), detail: String(error) }) }
+              : {},
+          );
           break;
         case 'state':
           ctx.report({ type: 'transfer', transferId, role, state: effect.state, ...(effect.reason ? { reason: effect.reason } : {}), ...(effect.detail ? { detail: effect.detail } : {}) });
@@ -100,7 +109,7 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {})
   function incomingFrom(m: IncomingMessage, transferId: string): ReceiverTransfer | undefined {
     let t = incoming.get(transferId);
     if (!t) incoming.set(transferId, (t = { transferId, senderAci: m.from.aci, state: 'new' }));
-    if (t.senderAci !== m.from.aci) {
+    if (t.senderAci !== m.from.aci && !flaws.trustsAnySender) {
       ctx.log('message for a transfer from an account that is not its sender; ignored', { transferId, from: m.from.aci });
       return undefined;
     }
@@ -151,10 +160,10 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {})
         return receive(transferId, { type: 'cancel' });
       case 'KeySigningRequest':
         if (!outgoingTo(m, transferId)) return;
-        return sent(transferId, { type: 'key-signing-request', message, now });
+        return sent(transferId, { type: 'key-signing-request', message, fromDevice: m.from.deviceId, now });
       case 'TransferComplete':
         if (!outgoingTo(m, transferId)) return;
-        return sent(transferId, { type: 'transfer-complete', message });
+        return sent(transferId, { type: 'transfer-complete', message, fromDevice: m.from.deviceId });
     }
   });
 
@@ -203,7 +212,7 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {})
       // Reported `invited` once the server has the invitation: now, or after retries.
       await outbox.send(recipient.aci, invitation, {
         onSent: () => sent(transferId, { type: 'invitation-sent' }),
-        onGiveUp: (error) => sent(transferId, { type: 'invitation-failed', reason: reasonFor(error), detail: String(error) }),
+        onGiveUp: (error) => sent(transferId, { type: 'send-failed', reason: reasonFor(error), detail: String(error) }),
       });
       return { transferId };
     },

@@ -6,8 +6,11 @@
  * Policy (docs/protocol.md, "Retries"): up to RETRY_POLICY.attempts attempts; before attempt n+1
  * it waits min(cap, base x 2^(n-1)) scaled by a seeded jitter factor in [0.5, 1); after a 429 it
  * waits at least the server's Retry-After. A message is sent again unchanged (same message id),
- * so a receiver that got it after all drops the copy. Other failures (not registered, identity
- * changed...) are final at once.
+ * so a receiver that got it after all drops the copy. Other failures (not registered...) are
+ * final at once.
+ *
+ * Identity changes: nothing goes to a peer whose identity key changed until the user confirms
+ * the new safety number. Sends to it are held, and sent when `onIdentityConfirmed` fires.
  */
 import { SignalSendError, type CredentialAppContext } from '../../adapter/contract.ts';
 import { encode, type ProtocolMessage } from '../../protocol/messages.ts';
@@ -21,6 +24,14 @@ export const RETRY_POLICY = {
 export interface OutboxFlaws {
   /** Retries on its own backoff even when the server said Retry-After. */
   ignoresRetryAfter?: boolean;
+  /** Treats an identity change like a passing failure: sends to the unconfirmed identity. */
+  ignoresIdentityChange?: boolean;
+}
+
+interface Pending {
+  to: string;
+  message: ProtocolMessage;
+  outcome: SendOutcome;
 }
 
 export interface SendOutcome {
@@ -30,28 +41,53 @@ export interface SendOutcome {
 }
 
 export class Outbox {
+  /** Peers whose identity changed and is not confirmed yet. */
+  private readonly unconfirmed = new Set<string>();
+  private readonly held: Pending[] = [];
+
   constructor(
     private readonly ctx: CredentialAppContext,
     private readonly flaws: OutboxFlaws = {},
-  ) {}
+  ) {
+    ctx.signal.onIdentityChanged((aci) => {
+      if (!flaws.ignoresIdentityChange) this.unconfirmed.add(aci);
+    });
+    ctx.signal.onIdentityConfirmed(async (aci) => {
+      this.unconfirmed.delete(aci);
+      const release = this.held.filter((p) => p.to === aci);
+      this.held.splice(0, this.held.length, ...this.held.filter((p) => p.to !== aci));
+      for (const p of release) await this.send(p.to, p.message, p.outcome);
+    });
+  }
 
   /** Sends now; on a retryable failure, again later. Resolves after the first attempt. */
   send(to: string, message: ProtocolMessage, outcome: SendOutcome = {}): Promise<void> {
+    if (this.unconfirmed.has(to)) return Promise.resolve(this.hold({ to, message, outcome }));
     return this.attempt(to, message, encode(message), 1, outcome);
+  }
+
+  private hold(pending: Pending): void {
+    this.held.push(pending);
+    this.ctx.log(`${pending.message.type} held until the recipient's new safety number is confirmed`, { transferId: pending.message.transferId });
   }
 
   private async attempt(to: string, message: ProtocolMessage, bytes: Uint8Array, n: number, outcome: SendOutcome): Promise<void> {
     try {
       await this.ctx.signal.send(to, bytes);
     } catch (error) {
-      const retryable = error instanceof SignalSendError && (error.kind === 'transient' || error.kind === 'rate-limited');
+      if (error instanceof SignalSendError && error.kind === 'identity-changed' && !this.flaws.ignoresIdentityChange) {
+        this.unconfirmed.add(to);
+        return this.hold({ to, message, outcome });
+      }
+      const identityIgnored = this.flaws.ignoresIdentityChange && error instanceof SignalSendError && error.kind === 'identity-changed';
+      const retryable = identityIgnored || (error instanceof SignalSendError && (error.kind === 'transient' || error.kind === 'rate-limited'));
       if (!retryable || n >= RETRY_POLICY.attempts) {
         this.ctx.log(`giving up sending ${message.type} after ${n} attempt(s)`, { transferId: message.transferId, error: String(error) });
         await outcome.onGiveUp?.(error);
         return;
       }
       const delayMs = this.delayBefore(n + 1, error);
-      this.ctx.log(`${message.type} not sent (${error.kind}); attempt ${n + 1} in ${delayMs} ms`, { transferId: message.transferId });
+      this.ctx.log(`${message.type} not sent (${(error as SignalSendError).kind}); attempt ${n + 1} in ${delayMs} ms`, { transferId: message.transferId });
       this.ctx.clock.setTimeout(() => this.attempt(to, message, bytes, n + 1, outcome), delayMs);
       return;
     }
@@ -59,10 +95,12 @@ export class Outbox {
   }
 
   /** How long to wait before attempt `n` (n >= 2). */
-  private delayBefore(n: number, error: SignalSendError): number {
+  private delayBefore(n: number, error: unknown): number {
     const backoff = Math.min(RETRY_POLICY.capMs, RETRY_POLICY.baseMs * 2 ** (n - 2));
     const jittered = Math.round(backoff * (0.5 + this.ctx.random() / 2));
-    if (error.kind === 'rate-limited' && !this.flaws.ignoresRetryAfter) return Math.max(jittered, error.retryAfterMs ?? 0);
+    if (error instanceof SignalSendError && error.kind === 'rate-limited' && !this.flaws.ignoresRetryAfter) {
+      return Math.max(jittered, error.retryAfterMs ?? 0);
+    }
     return jittered;
   }
 }

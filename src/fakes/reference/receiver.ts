@@ -46,6 +46,8 @@ export type ReceiverEvent =
   | { type: 'resend-key-request'; now: number };
 
 export interface ReceiverDeps extends MachineDeps {
+  /** This device's id within its account: a final package names the device it is for. */
+  deviceId: number;
   /** Flows this app supports. */
   flows: readonly Flow[];
   /** Seed for the receiver's new key (from the app's seeded random, so runs replay). */
@@ -139,6 +141,11 @@ export function receiverStep(t: ReceiverTransfer, event: ReceiverEvent, deps: Re
       if (t.state !== 'key-requested') return [{ kind: 'ignore', why: `final package while ${t.state}` }];
       const m = event.message;
       const invitation = t.invitation!;
+      if (m.receiverDeviceId !== deps.deviceId) {
+        // The sender bound the share to another device of this account, which asked first.
+        t.state = 'failed';
+        return [{ kind: 'state', state: 'failed', reason: 'taken', detail: `taken by device ${m.receiverDeviceId}` }];
+      }
       if (Date.parse(invitation.expiration) <= event.now && !flaws.ignoresExpiry) {
         return fail('expired', 'the final package came after the expiration');
       }

@@ -30,20 +30,24 @@ export interface SenderTransfer {
   state: SenderState;
   /** Stateful: the one final package of this transfer, sent again verbatim if asked again. */
   finalPackage?: KeyImportRequest;
+  /** Stateful: the receiving device the transfer is bound to (the first to ask for a signature). */
+  boundDevice?: number;
 }
 
 export type SenderEvent =
   /** The server accepted the invitation (perhaps after retries). */
   | { type: 'invitation-sent' }
-  /** The invitation could not be sent: not on Signal, retries spent... */
-  | { type: 'invitation-failed'; reason: FailureReason; detail: string }
-  | { type: 'key-signing-request'; message: KeySigningRequest; now: number }
-  | { type: 'transfer-complete'; message: TransferComplete }
+  /** A message of this share could not be sent (retries spent, or a final error such as 404). */
+  | { type: 'send-failed'; reason: FailureReason; detail: string }
+  | { type: 'key-signing-request'; message: KeySigningRequest; fromDevice: number; now: number }
+  | { type: 'transfer-complete'; message: TransferComplete; fromDevice: number }
   | { type: 'cancel' };
 
 export interface SenderFlaws {
   /** Signs a new package for every signing request instead of resending the one it sent. */
   signsEveryRequest?: boolean;
+  /** Binds the share to no device: signs a package for every device that asks. */
+  bindsNoDevice?: boolean;
 }
 
 export function senderStep(t: SenderTransfer, event: SenderEvent, deps: MachineDeps, flaws: SenderFlaws = {}): Effect[] {
@@ -55,8 +59,7 @@ export function senderStep(t: SenderTransfer, event: SenderEvent, deps: MachineD
       if (t.state !== 'sending') return [{ kind: 'ignore', why: `invitation accepted while ${t.state}` }];
       t.state = 'invited';
       return [{ kind: 'state', state: 'invited' }];
-    case 'invitation-failed':
-      if (t.state !== 'sending') return [{ kind: 'ignore', why: `invitation failed while ${t.state}` }];
+    case 'send-failed':
       t.state = 'failed';
       return [{ kind: 'state', state: 'failed', reason: event.reason, detail: event.detail }];
     case 'cancel': {
@@ -69,7 +72,13 @@ export function senderStep(t: SenderTransfer, event: SenderEvent, deps: MachineD
       if (t.flow !== 'stateful' || !t.credentialKey) {
         return [{ kind: 'violation', requirement: 'R-STATEFUL-1', problem: 'a KeySigningRequest in a stateless transfer' }];
       }
-      if (t.finalPackage && !flaws.signsEveryRequest) {
+      if (t.boundDevice !== undefined && event.fromDevice !== t.boundDevice) {
+        // Another device of the account asked too: the package already names the bound device,
+        // and every device of the account gets it, so that one learns the share was taken.
+        return [{ kind: 'ignore', why: `signing request from device ${event.fromDevice}; the share is bound to device ${t.boundDevice}` }];
+      }
+      const anotherDevicesKey = flaws.bindsNoDevice && t.finalPackage?.receiverPublicKey !== request.receiverPublicKey;
+      if (t.finalPackage && !flaws.signsEveryRequest && !anotherDevicesKey) {
         if (t.finalPackage.receiverPublicKey !== request.receiverPublicKey) {
           return [{ kind: 'violation', requirement: 'R-STATEFUL-2', problem: 'a second KeySigningRequest with a different key' }];
         }
@@ -85,14 +94,20 @@ export function senderStep(t: SenderTransfer, event: SenderEvent, deps: MachineD
         messageId: deps.newId(),
         transferId: t.transferId,
         receiverPublicKey: request.receiverPublicKey,
+        receiverDeviceId: event.fromDevice,
         signature: signKeyImport(t.credentialKey.privateKey, t.transferId, request.receiverPublicKey, t.credentialData),
         credentialData: t.credentialData,
       };
       t.state = 'package-sent';
-      return [{ kind: 'send', message: t.finalPackage }, { kind: 'state', state: 'package-sent' }];
+      t.boundDevice = flaws.bindsNoDevice ? undefined : event.fromDevice;
+      // The state first: a send that fails at once reports `failed` after it, not before.
+      return [{ kind: 'state', state: 'package-sent' }, { kind: 'send', message: t.finalPackage }];
     }
     case 'transfer-complete': {
       const { status, reason } = event.message;
+      if (t.boundDevice !== undefined && event.fromDevice !== t.boundDevice) {
+        return [{ kind: 'ignore', why: `an answer from device ${event.fromDevice}, not the bound device ${t.boundDevice}` }];
+      }
       if (status === 'provisioned' && t.flow === 'stateful' && t.state !== 'package-sent') {
         return [{ kind: 'violation', requirement: 'R-STATEFUL-1', problem: 'provisioned reported before the final package was sent' }];
       }

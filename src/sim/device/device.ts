@@ -65,6 +65,8 @@ export interface DeviceOptions {
   identity?: IdentityKeyPair;
   /** Describes plaintext for the trace (the protocol's message type and ids); never the content. */
   describe?: (bytes: Uint8Array) => Record<string, unknown>;
+  /** Queues work for the app (identity events) as a simulation task, so "quiet" waits for it. */
+  schedule?: (label: string, run: () => unknown) => void;
   /** Runs the app's message handler (the simulation guards it against hangs). */
   runHandler?: (label: string, run: () => void | Promise<void>) => Promise<void>;
   /** Called when the app's message handler throws or hangs. */
@@ -89,6 +91,8 @@ export class VirtualDevice {
    * harness's own record, as the Signal app on the phone sees them; never sent anywhere.
    */
   readonly plaintexts: Array<{ direction: 'sent' | 'received'; peer: string; bytes: Uint8Array }> = [];
+  /** Devices (aci.id) whose session was archived (410) and has no replacement yet. */
+  private readonly archived = new Set<string>();
   /** Known devices of each peer (by ACI), with their registration ids: where a send goes. */
   private readonly peerDevices = new Map<string, Map<number, number>>();
   private connection?: Connection;
@@ -100,6 +104,8 @@ export class VirtualDevice {
    */
   private storeLock: Promise<unknown> = Promise.resolve();
   private handler?: (message: IncomingMessage) => void | Promise<void>;
+  private identityChanged?: (aci: string) => void;
+  private identityConfirmed?: (aci: string) => void | Promise<void>;
   private readonly authorization: string;
   /** The API the credential app on this phone gets. */
   readonly api: SignalAppApi;
@@ -112,15 +118,24 @@ export class VirtualDevice {
     this.registrationId = opts.registrationId;
     this.identity = opts.identity ?? IdentityKeyPair.generate();
     this.address = ProtocolAddress.new(this.aci, this.deviceId);
-    this.identities = new MemoryIdentityStore(this.identity, opts.registrationId);
+    this.identities = new MemoryIdentityStore(this.identity, opts.registrationId, (aci) => {
+      this.opts.trace.record('device.identity-changed', { device: this.label, peer: aci });
+      this.identityChanged?.(aci);
+    });
     const user = `${this.aci}.${this.deviceId}:${opts.credentials.password}`;
     this.authorization = `Basic ${Buffer.from(user).toString('base64')}`;
     this.api = {
-      self: { aci: this.aci, number: this.number },
+      self: { aci: this.aci, number: this.number, deviceId: this.deviceId },
       lookup: (recipient) => this.lookup(recipient),
       send: (recipient, bytes) => this.send(recipient, bytes),
       onMessage: (handler) => {
         this.handler = handler;
+      },
+      onIdentityChanged: (handler) => {
+        this.identityChanged = handler;
+      },
+      onIdentityConfirmed: (handler) => {
+        this.identityConfirmed = handler;
       },
     };
   }
@@ -132,6 +147,22 @@ export class VirtualDevice {
 
   get label(): string {
     return `${this.aci}.${this.deviceId}`;
+  }
+
+  /**
+   * The user confirms a peer's new safety number (in Signal, "mark as verified"). Sends to that
+   * peer are then no longer held back by the credential app.
+   */
+  confirmIdentity(aci: string): void {
+    if (!this.identities.confirm(aci)) throw new Error(`${this.name} has no changed identity of ${aci} to confirm`);
+    this.opts.trace.record('device.identity-confirmed', { device: this.label, peer: aci });
+    const handler = this.identityConfirmed;
+    if (handler) (this.opts.schedule ?? ((_l, run) => void run()))(`identity confirmed on ${this.name}`, () => handler(aci));
+  }
+
+  /** Whether this device trusts a peer's identity, or knows it changed and awaits confirmation. */
+  identityStatus(aci: string) {
+    return this.identities.status(aci);
   }
 
   get online(): boolean {
@@ -198,6 +229,7 @@ export class VirtualDevice {
     const timestamp = this.opts.clock.now();
     for (let attempt = 1; attempt <= DEVICE_LIST_ATTEMPTS; attempt++) {
       if (!this.peerDevices.get(aci)?.size) await this.fetchSessions(aci, '*');
+      else await this.refreshMissingSessions(aci);
       const messages = await this.withStores(() => this.encryptForDevices(aci, plaintext as Bytes));
       const body: IncomingMessageList = { messages, timestamp, online: false, urgent: true };
       // Every attempt goes into the trace, failed ones too: retries are asserted from it.
@@ -226,6 +258,7 @@ export class VirtualDevice {
         const { staleDevices } = (await res.json()) as { staleDevices: number[] };
         for (const id of staleDevices) {
           await this.withStores(() => this.sessions.archive(ProtocolAddress.new(aci, id)));
+          this.archived.add(`${aci}.${id}`);
           await this.fetchSessions(aci, String(id));
         }
         continue;
@@ -240,7 +273,7 @@ export class VirtualDevice {
     return Promise.all(
       devices.map(async ([deviceId, registrationId]) => {
         const address = ProtocolAddress.new(aci, deviceId);
-        const message = await withIdentityCheck(aci, () =>
+        const message = await this.withIdentityCheck(aci, () =>
           signalEncrypt(plaintext, address, this.address, this.sessions, this.identities, new Date(this.opts.clock.now())),
         );
         return {
@@ -251,6 +284,13 @@ export class VirtualDevice {
         };
       }),
     );
+  }
+
+  /** Starts a session again with any device of `aci` whose session was archived and not replaced (a 410 whose refresh failed). */
+  private async refreshMissingSessions(aci: string): Promise<void> {
+    for (const deviceId of this.peerDevices.get(aci)?.keys() ?? []) {
+      if (this.archived.has(`${aci}.${deviceId}`)) await this.fetchSessions(aci, String(deviceId));
+    }
   }
 
   /** Fetches bundles for a recipient's devices and starts a session with each (PQXDH). */
@@ -278,10 +318,11 @@ export class VirtualDevice {
         unb64(d.pqPreKey.signature),
       );
       const address = ProtocolAddress.new(aci, d.deviceId);
-      await withIdentityCheck(aci, () =>
+      await this.withIdentityCheck(aci, () =>
         processPreKeyBundle(preKey, address, this.address, this.sessions, this.identities, new Date(this.opts.clock.now())),
       );
       this.rememberDevice(aci, d.deviceId, d.registrationId);
+      this.archived.delete(`${aci}.${d.deviceId}`);
     }
   }
 
@@ -348,6 +389,23 @@ export class VirtualDevice {
     throw new Error(`Unsupported envelope type ${envelope.type}`);
   }
 
+  /**
+   * libsignal refuses a send to a changed identity (UntrustedIdentity): this send fails with a
+   * typed `identity-changed` and nothing is sent; the new key is remembered as changed and not
+   * confirmed, and the app is told, so it can hold back until the user confirms.
+   */
+  private async withIdentityCheck<T>(aci: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof LibSignalErrorBase && error.code === ErrorCode.UntrustedIdentity) {
+        this.identities.acceptRefused(aci);
+        throw new SignalSendError('identity-changed', `The identity key of ${aci} changed; nothing was sent`);
+      }
+      throw error;
+    }
+  }
+
   /** Runs `operation` once every earlier store operation of this device has finished. */
   private withStores<T>(operation: () => Promise<T>): Promise<T> {
     const result = this.storeLock.then(operation, operation);
@@ -407,18 +465,6 @@ function httpError(status: number, body: string, headers: Headers): SignalSendEr
     }
     default:
       return new SignalSendError('transient', `The server answered ${status}: ${body}`);
-  }
-}
-
-/** libsignal refuses an untrusted identity; the app gets a typed `identity-changed`. */
-async function withIdentityCheck<T>(aci: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof LibSignalErrorBase && error.code === ErrorCode.UntrustedIdentity) {
-      throw new SignalSendError('identity-changed', `The identity key of ${aci} changed; confirm it before sending`);
-    }
-    throw error;
   }
 }
 

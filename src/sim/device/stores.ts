@@ -51,13 +51,26 @@ export class MemorySessionStore extends SessionStore {
   }
 }
 
-/** Trust on first use; a changed identity is untrusted until the user confirms it. */
+/**
+ * What this device knows of each peer's identity key, with Signal's rules for a changed one:
+ * trusted on first use; when a peer's key changes, the first send to it is refused (libsignal
+ * throws UntrustedIdentity, the device tells the app) and the new key is then remembered as
+ * changed but not confirmed; sends go through again (as in Signal) while the app holds back what
+ * must not reach an unconfirmed identity; the user confirms the new safety number to end it.
+ * Receiving from a changed identity is always allowed, and marks it changed.
+ */
+export type IdentityStatus = 'trusted' | 'changed-unconfirmed';
+
 export class MemoryIdentityStore extends IdentityKeyStore {
-  private identities = new Map<string, Uint8Array>();
+  private identities = new Map<string, { key: Uint8Array; status: IdentityStatus }>();
+  /** Keys seen for a peer, different from the one we have, that a send was refused for. */
+  private readonly refused = new Map<string, Uint8Array>();
 
   constructor(
     private readonly pair: IdentityKeyPair,
     private readonly registrationId: number,
+    /** Called when a peer's identity key is found to have changed. */
+    private readonly onChanged: (aci: string) => void = () => {},
   ) {
     super();
   }
@@ -71,18 +84,43 @@ export class MemoryIdentityStore extends IdentityKeyStore {
   async saveIdentity(address: ProtocolAddress, key: PublicKey): Promise<IdentityChange> {
     const name = address.name();
     const existing = this.identities.get(name);
-    this.identities.set(name, key.serialize());
-    return existing && !Buffer.from(existing).equals(key.serialize())
-      ? IdentityChange.ReplacedExisting
-      : IdentityChange.NewOrUnchanged;
+    if (existing && Buffer.from(existing.key).equals(key.serialize())) return IdentityChange.NewOrUnchanged;
+    this.identities.set(name, { key: key.serialize(), status: existing ? 'changed-unconfirmed' : 'trusted' });
+    if (!existing) return IdentityChange.NewOrUnchanged;
+    this.onChanged(name);
+    return IdentityChange.ReplacedExisting;
   }
-  async isTrustedIdentity(address: ProtocolAddress, key: PublicKey, _direction: Direction): Promise<boolean> {
+  async isTrustedIdentity(address: ProtocolAddress, key: PublicKey, direction: Direction): Promise<boolean> {
     const existing = this.identities.get(address.name());
-    return !existing || Buffer.from(existing).equals(key.serialize());
+    if (!existing || Buffer.from(existing.key).equals(key.serialize()) || direction === Direction.Receiving) return true;
+    this.refused.set(address.name(), key.serialize());
+    return false;
   }
   async getIdentity(address: ProtocolAddress): Promise<PublicKey | null> {
     const existing = this.identities.get(address.name());
-    return existing ? PublicKey.deserialize(existing as Uint8Array<ArrayBuffer>) : null;
+    return existing ? PublicKey.deserialize(existing.key as Uint8Array<ArrayBuffer>) : null;
+  }
+
+  /** After a refused send: remember the new key as changed, unconfirmed (later sends go through). */
+  acceptRefused(aci: string): boolean {
+    const key = this.refused.get(aci);
+    if (!key) return false;
+    this.refused.delete(aci);
+    this.identities.set(aci, { key, status: 'changed-unconfirmed' });
+    this.onChanged(aci);
+    return true;
+  }
+
+  /** The user confirmed the peer's (new) safety number. */
+  confirm(aci: string): boolean {
+    const existing = this.identities.get(aci);
+    if (!existing || existing.status === 'trusted') return false;
+    existing.status = 'trusted';
+    return true;
+  }
+
+  status(aci: string): IdentityStatus | undefined {
+    return this.identities.get(aci)?.status;
   }
 }
 

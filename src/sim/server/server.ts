@@ -150,6 +150,23 @@ export class SignalServer {
     return { aci, number: account.number, deviceId, password: fresh.password };
   }
 
+  /**
+   * Registers an account again, as Signal does after a reinstall on a new phone: the same ACI and
+   * number, but all devices replaced by a new primary device (its keys, including a new identity
+   * key, to be uploaded). Queued envelopes are gone with the old devices.
+   */
+  reregisterAccount(aci: string, registrationId: number): DeviceCredentials {
+    const account = this.requireAccount(aci);
+    for (const device of account.devices.values()) device.connection = undefined;
+    account.devices.clear();
+    account.identityKey = undefined;
+    account.registered = true;
+    account.nextDeviceId = 1;
+    this.byNumber.set(account.number, aci);
+    this.trace.record('server.account-reregistered', { aci });
+    return this.addDevice(aci, registrationId);
+  }
+
   /** Removes a linked device; senders that still address it get 409 (extra device). */
   removeDevice(aci: string, deviceId: number): void {
     if (!this.requireAccount(aci).devices.delete(deviceId)) throw new Error(`Account ${aci} has no device ${deviceId}`);
@@ -355,6 +372,8 @@ export class SignalServer {
       });
       const decision = this.faults.onQueued(sender.account.aci, destination, device.id, envelope.serverGuid);
       envelope.deliverAt = decision.deliverAt;
+      // Inside the ciphertext, before the MAC at the end: the receiving device must refuse it.
+      if (decision.tamper) envelope.content[Math.max(0, envelope.content.length - 12)]! ^= 0x01;
       if (decision.reorder) this.holdForReorder(account, device, envelope, decision.reorder);
       else device.queue.push(envelope);
       this.pump(account, device);

@@ -1,0 +1,54 @@
+@stateful
+Feature: Identity changes and several devices
+  A Signal account changes under a transfer: its owner reinstalls Signal (a new identity key, a
+  new safety number), links a tablet, or re-registers one. The final package must never go to a
+  changed identity that nobody confirmed; device changes are Signal's business and must not
+  disturb the share; and of several devices of the receiver, exactly one gets the credential.
+
+  Background:
+    Given Alice and Bob have phones with the credential app, on Signal
+
+  @req=R-IDENTITY-1
+  Scenario: Bob reinstalls Signal mid-transfer: the final package waits until Alice confirms his new safety number
+    Given Alice's phone is offline
+    When Alice shares a car key with Bob in the stateful flow
+    Then Bob's phone reports the share as key-requested
+    When Bob reinstalls Signal on his phone
+    And Alice's phone comes back online
+    And the network is quiet
+    Then Alice's phone sent no final package for the car key
+    And Bob's phone has provisioned nothing
+    When Alice confirms Bob's new safety number
+    And the network is quiet
+    Then Bob's phone provisions the car key exactly once
+    And Alice's phone reports the share as completed
+
+  @req=R-DEVICE-2
+  Scenario: Bob links a tablet during the transfer: the share completes without the apps noticing
+    Given Alice's phone is offline
+    When Alice shares a car key with Bob in the stateful flow
+    And Bob links a tablet to his Signal account
+    And Alice's phone comes back online
+    Then the server told Alice's phone about Bob's new device
+    And Bob's phone provisions the car key exactly once
+    And Alice's phone reports the share as completed
+
+  @req=R-DEVICE-2
+  Scenario: Bob's tablet registers again during the transfer: the share completes without the apps noticing
+    Given Bob also has a tablet on Signal
+    And Alice's phone is offline
+    When Alice shares a car key with Bob in the stateful flow
+    And Bob's tablet registers again
+    And Alice's phone comes back online
+    Then the server told Alice's phone that one of Bob's devices had changed
+    And Bob's phone provisions the car key exactly once
+    And Alice's phone reports the share as completed
+
+  @req=R-DEVICE-1 @req=R-ONCE-1
+  Scenario: Bob has a phone and a tablet: the first to answer gets the credential, the other is told it was taken
+    Given Bob also has a tablet with the credential app, on Signal
+    When Alice shares a car key with Bob in the stateful flow
+    Then exactly one of Bob's devices provisions the car key
+    And Bob's other device reports the share as failed because it was taken
+    And Alice's phone sent one final package for the car key
+    And Alice's phone reports the share as completed

@@ -1,0 +1,29 @@
+@stateful
+Feature: Forged messages
+  Only the two parties of a transfer can move it on. A message about a real transfer from any
+  other Signal account, a final package signed with the wrong key or over the wrong key, is
+  refused or ignored, and the credential goes only where the sender meant it to.
+
+  Background:
+    Given Alice and Bob have phones with the credential app, on Signal
+
+  @req=R-THIRD-1 @req=R-STATEFUL-3 @receiver-only
+  Scenario: A final package from a third account is ignored, and the real one still completes the share
+    Given Mallory has a phone with the credential app, on Signal
+    When Alice's phone sends Bob a car key invitation in the stateful flow
+    And Mallory's phone sends Bob a final package for the car key
+    Then Bob's phone has provisioned nothing
+    And Bob's phone reports the share as key-requested
+    When Alice's phone answers Bob's signing request with a correct package
+    Then Bob's phone provisions the car key exactly once
+
+  @req=R-THIRD-1 @req=R-CANCEL-1 @receiver-only
+  Scenario: A cancel from a third account is ignored: the share still completes
+    Given Mallory has a phone with the credential app, on Signal
+    And Alice's phone is offline
+    When Alice shares a car key with Bob in the stateful flow
+    And Mallory's phone sends Bob a cancel for the car key
+    Then Bob's phone reports the share as key-requested
+    When Alice's phone comes back online
+    Then Bob's phone provisions the car key exactly once
+    And Alice's phone reports the share as completed

@@ -1,0 +1,23 @@
+Feature: Replays
+  A share is redeemed once. The same invitation sent again after the share completed, or a copy
+  of it sent by someone else, provisions nothing more.
+
+  Background:
+    Given Alice and Bob have phones with the credential app, on Signal
+
+  @req=R-REPLAY-1 @req=R-ONCE-1 @receiver-only
+  Scenario: Alice's old invitation, replayed after the share completed, provisions nothing more
+    When Alice shares a car key with Bob
+    Then Bob's phone provisions the car key exactly once
+    When 3 hours pass
+    And Alice's phone sends Bob the car key invitation again
+    Then Bob's phone received the invitation 2 times
+    And Bob's phone provisions the car key exactly once
+
+  @req=R-REPLAY-1 @req=R-THIRD-1 @receiver-only
+  Scenario: A copy of Alice's invitation sent from a third account provisions nothing
+    Given Mallory has a phone with the credential app, on Signal
+    When Alice shares a car key with Bob
+    And Mallory's phone sends Bob a copy of Alice's car key invitation
+    Then Bob's phone received the invitation 2 times
+    And Bob's phone provisions the car key exactly once

@@ -1,0 +1,79 @@
+/** Accounts, identities and devices changing under a transfer. */
+import { Given, Then, When } from '@cucumber/cucumber';
+import assert from 'node:assert/strict';
+import { isCredentialKind } from '../src/fakes/data.ts';
+import type { SctWorld } from './support/world.ts';
+
+Given(/^(\w+)'s Signal account is deleted$/, function (this: SctWorld, owner: string) {
+  this.sim.unregister(owner);
+});
+
+When(/^(\w+) deletes (?:his|her|their) Signal account$/, async function (this: SctWorld, owner: string) {
+  this.sim.unregister(owner);
+  await this.sim.settle();
+});
+
+When(/^(\w+) registers on Signal again$/, async function (this: SctWorld, owner: string) {
+  await this.sim.registerAgain(owner);
+  await this.sim.settle();
+});
+
+When(/^(\w+) reinstalls Signal on (?:his|her|their) phone$/, async function (this: SctWorld, owner: string) {
+  await this.sim.reregister(owner);
+  await this.sim.settle();
+});
+
+When(/^(\w+) confirms (\w+)'s new safety number$/, async function (this: SctWorld, owner: string, peer: string) {
+  this.sim.phone(owner).device.confirmIdentity(this.sim.phone(peer).device.aci);
+  await this.sim.settle();
+});
+
+When(/^(\w+) links an? (\w+) to (?:his|her|their) Signal account$/, async function (this: SctWorld, owner: string, kind: string) {
+  await this.sim.linkDevice(owner, kind);
+  await this.sim.settle();
+});
+
+Given(/^(\w+) also has an? (\w+) (with the credential app, )?on Signal$/, async function (this: SctWorld, owner: string, kind: string, withApp: string | undefined) {
+  const device = await this.sim.linkDevice(owner, kind);
+  if (withApp) {
+    // The same app as the owner's phone: both are the receiving side (or both the sending side).
+    const { adapter, label } = this.appFor(this.phonesSetUpOrder.indexOf(owner));
+    await this.sim.installApp(device, adapter, label);
+  }
+  await this.sim.settle();
+});
+
+When(/^(\w+)'s (\w+) registers again$/, async function (this: SctWorld, owner: string, kind: string) {
+  await this.sim.reregisterDevice(`${owner}'s ${kind}`);
+  await this.sim.settle();
+});
+
+Then('nothing is queued for {person}', function (this: SctWorld, owner: string) {
+  const { device } = this.sim.phone(owner);
+  assert.equal(this.sim.server.queued(device.aci, device.deviceId), 0, `messages wait on the server for ${owner}`);
+});
+
+Then(/^the server told (\w+)'s phone (?:about (\w+)'s new device|that one of (\w+)'s devices had changed)$/, function (this: SctWorld, owner: string, added: string | undefined, changed: string | undefined) {
+  const kind = added ? 'server.mismatched-devices' : 'server.stale-devices';
+  const peer = this.sim.phone((added ?? changed)!).device.aci;
+  assert.ok(this.sim.trace.find(kind, (e) => e.destination === peer).length > 0, `the server never answered ${owner}'s phone with ${added ? '409' : '410'}`);
+});
+
+Then(/^exactly one of (\w+)'s devices provisions the (.+)$/, function (this: SctWorld, owner: string, kind: string) {
+  if (!isCredentialKind(kind)) throw new Error(`Unknown credential "${kind}"`);
+  const share = this.share(kind);
+  const devices = this.sim.devicesOf(owner);
+  const counts = devices.map((d) => d.provisioned(share.transferId).length);
+  assert.deepEqual(counts.filter((c) => c > 0), [1], `${owner}'s devices provisioned it ${JSON.stringify(counts)} times`);
+});
+
+Then(/^(\w+)'s other device reports the share as failed because it was taken$/, function (this: SctWorld, owner: string) {
+  const devices = this.sim.devicesOf(owner);
+  const transferId = this.latestShareOf(this.sim.phone(owner)).transferId;
+  const others = devices.filter((d) => d.provisioned(transferId).length === 0);
+  assert.equal(others.length, devices.length - 1, `${owner}'s devices: ${devices.map((d) => d.name).join(', ')}`);
+  for (const other of others) {
+    const last = other.transferReports(transferId).at(-1);
+    assert.deepEqual({ state: last?.state, reason: last?.reason }, { state: 'failed', reason: 'taken' }, `${other.name} last reported ${JSON.stringify(last ?? null)}`);
+  }
+});
