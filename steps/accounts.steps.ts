@@ -43,6 +43,11 @@ Given(/^(\w+) also has an? (\w+) (with the credential app, )?on Signal$/, async 
   await this.sim.settle();
 });
 
+When(/^(\w+) unlinks (?:his|her|their) (\w+) from (?:his|her|their) Signal account$/, async function (this: SctWorld, owner: string, kind: string) {
+  this.sim.unlinkDevice(`${owner}'s ${kind}`);
+  await this.sim.settle();
+});
+
 When(/^(\w+)'s (\w+) registers again$/, async function (this: SctWorld, owner: string, kind: string) {
   await this.sim.reregisterDevice(`${owner}'s ${kind}`);
   await this.sim.settle();
@@ -53,10 +58,10 @@ Then('nothing is queued for {person}', function (this: SctWorld, owner: string) 
   assert.equal(this.sim.server.queued(device.aci, device.deviceId), 0, `messages wait on the server for ${owner}`);
 });
 
-Then(/^the server told (\w+)'s phone (?:about (\w+)'s new device|that one of (\w+)'s devices had changed)$/, function (this: SctWorld, owner: string, added: string | undefined, changed: string | undefined) {
-  const kind = added ? 'server.mismatched-devices' : 'server.stale-devices';
-  const peer = this.sim.phone((added ?? changed)!).device.aci;
-  assert.ok(this.sim.trace.find(kind, (e) => e.destination === peer).length > 0, `the server never answered ${owner}'s phone with ${added ? '409' : '410'}`);
+Then(/^the server told (\w+)'s phone (?:that (\w+)'s devices had changed|that one of (\w+)'s devices had registered again)$/, function (this: SctWorld, owner: string, listed: string | undefined, reregistered: string | undefined) {
+  const kind = listed ? 'server.mismatched-devices' : 'server.stale-devices';
+  const peer = this.sim.phone((listed ?? reregistered)!).device.aci;
+  assert.ok(this.sim.trace.find(kind, (e) => e.destination === peer).length > 0, `the server never answered ${owner}'s phone with ${listed ? '409' : '410'}`);
 });
 
 Then(/^exactly one of (\w+)'s devices provisions the (.+)$/, function (this: SctWorld, owner: string, kind: string) {

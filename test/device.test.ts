@@ -91,6 +91,20 @@ describe('virtual devices (real libsignal)', () => {
     expect(sim.trace.find('server.mismatched-devices')).toHaveLength(1);
   });
 
+  it('handles a removed linked device (409, extra) below the app: the message reaches the rest', async () => {
+    const { sim, alice, bob } = await aliceAndBob();
+    const tablet = await sim.linkDevice('Bob', 'tablet');
+    await alice.device.send(bob.device.aci, utf8('to both'));
+    await sim.settle();
+    sim.unlinkDevice(tablet.name);
+    const got: string[] = [];
+    bob.device.api.onMessage((m) => void got.push(text(m.bytes)));
+    await alice.device.send(bob.device.aci, utf8('to the phone'));
+    await sim.settle();
+    expect(got).toEqual(['to the phone']);
+    expect(sim.trace.find('server.mismatched-devices', (e) => (e.extraDevices as number[]).includes(tablet.device.deviceId))).toHaveLength(1);
+  });
+
   it('handles a re-registered device (410) below the app: the stale session is replaced', async () => {
     const { sim, alice, bob } = await aliceAndBob();
     await alice.device.send(bob.device.aci, utf8('before'));

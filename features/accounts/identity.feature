@@ -29,7 +29,7 @@ Feature: Identity changes and several devices
     When Alice shares a car key with Bob in the stateful flow
     And Bob links a tablet to his Signal account
     And Alice's phone comes back online
-    Then the server told Alice's phone about Bob's new device
+    Then the server told Alice's phone that Bob's devices had changed
     And Bob's phone provisions the car key exactly once
     And Alice's phone reports the share as completed
 
@@ -40,7 +40,18 @@ Feature: Identity changes and several devices
     When Alice shares a car key with Bob in the stateful flow
     And Bob's tablet registers again
     And Alice's phone comes back online
-    Then the server told Alice's phone that one of Bob's devices had changed
+    Then the server told Alice's phone that one of Bob's devices had registered again
+    And Bob's phone provisions the car key exactly once
+    And Alice's phone reports the share as completed
+
+  @req=R-DEVICE-2
+  Scenario: Bob unlinks his tablet during the transfer: the share completes without the apps noticing
+    Given Bob also has a tablet on Signal
+    And Alice's phone is offline
+    When Alice shares a car key with Bob in the stateful flow
+    And Bob unlinks his tablet from his Signal account
+    And Alice's phone comes back online
+    Then the server told Alice's phone that Bob's devices had changed
     And Bob's phone provisions the car key exactly once
     And Alice's phone reports the share as completed
 

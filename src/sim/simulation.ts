@@ -244,6 +244,14 @@ export class Simulation {
     phone.replaceDevice(await this.newDevice(phone.name, credentials, registrationId));
   }
 
+  /** A linked device is removed from its account: senders that still address it meet 409. */
+  unlinkDevice(name: string): void {
+    const phone = this.device(name);
+    phone.device.goOffline();
+    this.server.removeDevice(phone.device.aci, phone.device.deviceId);
+    this.otherDevices.delete(name);
+  }
+
   /** One linked device registers again (a reinstall on the tablet): senders meet 410 once. */
   async reregisterDevice(name: string): Promise<void> {
     const phone = this.device(name);
