@@ -3,6 +3,18 @@ import { SignalSendError } from '../src/adapter/contract.ts';
 import { EnvelopeType } from '../src/sim/server/wire.ts';
 import { aliceAndBob, text, utf8 } from './helpers.ts';
 
+/** Alice and Bob with a session both ways (Alice's next messages are Whisper messages); Bob's app inbox. */
+async function settledSession() {
+  const { sim, alice, bob } = await aliceAndBob();
+  const got: string[] = [];
+  bob.device.api.onMessage((m) => void got.push(text(m.bytes)));
+  await alice.device.send(bob.device.aci, utf8('hello'));
+  await sim.settle();
+  await bob.device.send(alice.device.aci, utf8('hi'));
+  await sim.settle();
+  return { sim, alice, bob, got };
+}
+
 describe('virtual devices (real libsignal)', () => {
   it('sets up a PQXDH session with a PreKey message, then continues with Whisper messages both ways', async () => {
     const { sim, alice, bob } = await aliceAndBob();
@@ -25,13 +37,7 @@ describe('virtual devices (real libsignal)', () => {
   });
 
   it('keeps concurrent sends from one device apart: every message decrypts, none twice', async () => {
-    const { sim, alice, bob } = await aliceAndBob();
-    const got: string[] = [];
-    bob.device.api.onMessage((m) => void got.push(text(m.bytes)));
-    await alice.device.send(bob.device.aci, utf8('hello'));
-    await sim.settle();
-    await bob.device.send(alice.device.aci, utf8('hi'));
-    await sim.settle();
+    const { sim, alice, bob, got } = await settledSession();
     const words = Array.from({ length: 20 }, (_, i) => `message ${i}`);
     await Promise.all(words.map((w) => alice.device.send(bob.device.aci, utf8(w))));
     await sim.settle();
@@ -41,13 +47,7 @@ describe('virtual devices (real libsignal)', () => {
   });
 
   it('decrypts messages delivered out of order', async () => {
-    const { sim, alice, bob } = await aliceAndBob();
-    const got: string[] = [];
-    bob.device.api.onMessage((m) => void got.push(text(m.bytes)));
-    await alice.device.send(bob.device.aci, utf8('hello'));
-    await sim.settle();
-    await bob.device.send(alice.device.aci, utf8('hi')); // Alice's next messages are Whisper messages
-    await sim.settle();
+    const { sim, alice, bob, got } = await settledSession();
     bob.device.goOffline();
     for (const word of ['a', 'b', 'c', 'd']) await alice.device.send(bob.device.aci, utf8(word));
     sim.server.permuteQueue(bob.device.aci, 1, [3, 1, 0, 2]);
@@ -58,20 +58,12 @@ describe('virtual devices (real libsignal)', () => {
   });
 
   it('rejects a tampered Whisper message and never hands it to the app', async () => {
-    const { sim, alice, bob } = await aliceAndBob();
-    const got: string[] = [];
-    bob.device.api.onMessage((m) => void got.push(text(m.bytes)));
-    await alice.device.send(bob.device.aci, utf8('hello'));
-    await sim.settle();
-    await bob.device.send(alice.device.aci, utf8('hi'));
-    await sim.settle();
-    bob.device.goOffline();
+    const { sim, alice, bob, got } = await settledSession();
+    sim.faults.add({ kind: 'tamper' }, { to: bob.device.aci }); // one bit inside the ciphertext, before the MAC
     await alice.device.send(bob.device.aci, utf8('secret'));
-    const envelope = sim.server.peekQueue(bob.device.aci, 1)[0]!;
-    expect(envelope.type).toBe(EnvelopeType.CIPHERTEXT);
-    envelope.content[envelope.content.length - 12]! ^= 0x01; // inside the ciphertext, before the MAC
-    bob.device.goOnline();
     await sim.settle();
+    expect(sim.trace.find('server.queued').at(-1)!.envelopeType).toBe(EnvelopeType.CIPHERTEXT);
+    expect(sim.trace.find('fault.tamper')).toHaveLength(1);
     expect(got).toEqual(['hello']);
     expect(sim.trace.find('device.decrypt-failed')).toHaveLength(1);
   });

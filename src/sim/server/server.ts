@@ -218,11 +218,6 @@ export class SignalServer {
     };
   }
 
-  /** The envelopes waiting for a device, live: the harness may alter one to tamper with it. */
-  peekQueue(aci: string, deviceId: number): readonly Envelope[] {
-    return this.accounts.get(aci)?.devices.get(deviceId)?.queue ?? [];
-  }
-
   /** How many envelopes wait for a device (harness checks). */
   queued(aci: string, deviceId: number): number {
     return this.accounts.get(aci)?.devices.get(deviceId)?.queue.length ?? 0;
