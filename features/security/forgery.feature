@@ -27,3 +27,12 @@ Feature: Forged messages
     When Alice's phone comes back online
     Then Bob's phone provisions the car key exactly once
     And Alice's phone reports the share as completed
+
+  @req=R-THIRD-1 @req=R-ORDER-1 @receiver-only
+  Scenario: A cancel from a third account that arrives before the invitation does not stop the share
+    Given Mallory has a phone with the credential app, on Signal
+    And the network delivers the next 2 messages to Bob's phone in reverse order
+    When Alice shares a car key with Bob in the stateful flow
+    And Mallory's phone sends Bob a cancel for the car key
+    Then Bob's phone received the cancel before the invitation
+    And Bob's phone provisions the car key exactly once

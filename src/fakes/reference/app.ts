@@ -144,6 +144,12 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {})
     const { transferId } = message;
     switch (message.type) {
       case 'ShareInvitation': {
+        const early = incoming.get(transferId);
+        if (early?.cancelledEarly && early.senderAci !== m.from.aci) {
+          // A "cancel" that came first from another account claims nothing: the invitation's sender owns the transfer.
+          ctx.log('an earlier cancel for this transfer came from another account; void', { transferId, from: early.senderAci });
+          incoming.delete(transferId);
+        }
         if (!incomingFrom(m, transferId)) return;
         const unknown = Object.keys(message).filter((k) => !KNOWN_INVITATION_FIELDS.has(k));
         if (flaws.strictFields && unknown.length) {
