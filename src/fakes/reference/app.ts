@@ -145,9 +145,9 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {})
     switch (message.type) {
       case 'ShareInvitation': {
         const early = incoming.get(transferId);
-        if (early?.cancelledEarly && early.senderAci !== m.from.aci) {
-          // A "cancel" that came first from another account claims nothing: the invitation's sender owns the transfer.
-          ctx.log('an earlier cancel for this transfer came from another account; void', { transferId, from: early.senderAci });
+        if (early && !early.invitation && early.senderAci !== m.from.aci) {
+          // Whatever came first from another account (a cancel) claims nothing: the invitation's sender owns the transfer.
+          ctx.log('earlier messages for this transfer came from another account; void', { transferId, from: early.senderAci });
           incoming.delete(transferId);
         }
         if (!incomingFrom(m, transferId)) return;
