@@ -233,16 +233,16 @@ export class VirtualDevice {
       const messages = await this.withStores(() => this.encryptForDevices(aci, plaintext as Bytes));
       const body: IncomingMessageList = { messages, timestamp, online: false, urgent: true };
       // Every attempt goes into the trace, failed ones too: retries are asserted from it.
-      const attempt = { device: this.label, to: aci, ...this.opts.describe?.(plaintext) };
+      const sending = { device: this.label, to: aci, ...this.opts.describe?.(plaintext) };
       let res: Response;
       try {
         res = await this.request('PUT', `/v1/messages/${aci}`, body);
       } catch (error) {
-        this.opts.trace.record('device.sent', { ...attempt, httpStatus: 'network-error' });
+        this.opts.trace.record('device.sent', { ...sending, httpStatus: 'network-error' });
         throw error;
       }
       const retryAfter = res.headers.get('retry-after');
-      this.opts.trace.record('device.sent', { ...attempt, httpStatus: res.status, ...(retryAfter ? { retryAfter: Number(retryAfter) } : {}) });
+      this.opts.trace.record('device.sent', { ...sending, httpStatus: res.status, ...(retryAfter ? { retryAfter: Number(retryAfter) } : {}) });
       if (res.status === 200) {
         this.plaintexts.push({ direction: 'sent', peer: aci, bytes: plaintext });
         await res.arrayBuffer(); // read it: an unread body keeps its stream alive and costs more than reading
