@@ -45,3 +45,21 @@ describe('conformance CLI', () => {
     expect(output).toMatch(/Adapter module ".*no-such-adapter\.ts" was not found/);
   });
 });
+
+describe('the step catalog', () => {
+  it('every example sentence in docs/steps.md binds to a step', async () => {
+    const { readFileSync } = await import('node:fs');
+    const catalog = readFileSync(new URL('../docs/steps.md', import.meta.url), 'utf8');
+    // First column of each table row: its backticked Gherkin sentences (placeholders like <defect> left out).
+    const sentences = catalog
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .flatMap((line) => [...line.split(' | ')[0]!.matchAll(/`((?:Given|When|Then|And) [^`<]+)`/g)].map((m) => m[1]!.trim()))
+      .filter((s) => !s.endsWith(':') && !s.includes('...'));
+    expect(sentences.length).toBeGreaterThan(40);
+    const feature = ['Feature: step catalog', ...sentences.map((s, i) => `  Scenario: example ${i}\n    ${s}`)].join('\n');
+    const { code, output } = await runCli(['--dry-run', featureFile(feature)]);
+    expect(output).not.toMatch(/Undefined|Ambiguous/);
+    expect(code, output).toBe(0);
+  });
+});
