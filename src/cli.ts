@@ -89,7 +89,11 @@ export async function main(argv: string[]): Promise<number> {
             `junit:${reports}/junit-${role}.xml`,
             `message:${reports}/cucumber-messages-${role}.ndjson`,
           ],
-          formatOptions: { resultsDir: `${reports}/allure-results` },
+          formatOptions: {
+            resultsDir: `${reports}/allure-results`,
+            // Shown on the report's overview: what to replay this run with.
+            environmentInfo: { seed: String(seed), adapter: spec, roles: roles.join(', '), node: process.version },
+          },
         },
       },
       { cwd: ROOT },
