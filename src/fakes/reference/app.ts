@@ -45,6 +45,8 @@ export interface Flaws extends SenderFlaws, ReceiverFlaws, OutboxFlaws {
 }
 
 const FLOWS = ['stateless', 'stateful'] as const;
+/** The stateful invitation's provisioning information: which key the receiver should generate. */
+const STATEFUL_KEY_REQUEST = Buffer.from(JSON.stringify({ keyType: 'Ed25519' })).toString('base64');
 const KNOWN_INVITATION_FIELDS = new Set(Object.keys(shareInvitation.shape));
 
 export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {}): CredentialApp {
@@ -201,8 +203,9 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {})
         format: request.format,
         displayInformation: { ...request.displayInformation },
         expiration: new Date(request.expiresAt).toISOString(),
-        // Stateful: the invitation says what is being shared; the credential data travels in the final package.
-        provisioningInformation: request.flow === 'stateful' ? Buffer.from(request.format).toString('base64') : request.provisioningInformation,
+        // Stateful: the invitation only tells the receiver what key to make (TIGRESS: the receiver
+        // generates the credential's key material); the credential data travels in the final package.
+        provisioningInformation: request.flow === 'stateful' ? STATEFUL_KEY_REQUEST : request.provisioningInformation,
         ...(credentialKey ? { senderPublicKey: credentialKey.publicKey } : {}),
       };
       if (flaws.omitsExpiration) delete (invitation as Partial<ShareInvitation>).expiration;
