@@ -7,12 +7,12 @@
  * Exits 0 only when no scenario failed.
  */
 import { rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { loadConfiguration, loadSupport, runCucumber } from '@cucumber/cucumber/api';
 import type { Envelope } from '@cucumber/messages';
-import { adapterSpec, loadAdapter } from './adapter/load.ts';
+import { REFERENCE_ADAPTER, adapterSpec, loadAdapter } from './adapter/load.ts';
 import { ROLE_EXCLUDES, ROLE_TITLES, parseRole, type Role } from './roles.ts';
 import { runSeed } from './seed.ts';
 
@@ -105,7 +105,7 @@ export async function main(argv: string[]): Promise<number> {
     await runCucumber({ ...runConfiguration, support }, { cwd: ROOT }, (m) => tally.add(m));
     for (const failure of tally.failures) {
       console.log(`  failed: ${roles.length > 1 ? `[${role}] ` : ''}${failure.name} (${failure.uri})`);
-      console.log(`    replay: ${replayCommand(seed, role, values.adapter, failure)}`);
+      console.log(`    replay: ${replayCommand(seed, role, spec === REFERENCE_ADAPTER ? undefined : relative(process.cwd(), spec), failure)}`);
     }
     if (roles.length > 1) console.log(`conformance [${role}]: ${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped`);
     total.merge(tally);
