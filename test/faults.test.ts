@@ -37,7 +37,7 @@ describe('fault plan', () => {
     expect(faults.takeLostAck('bob', 2, 'g3')).toBe(false);
   });
 
-  it('fills reorder windows one after another', () => {
+  it('fills reorder windows one after another, for whichever recipients they match', () => {
     const { faults } = plan();
     faults.add({ kind: 'reorder', count: 2, order: 'reverse' }, { to: 'bob' });
     faults.add({ kind: 'reorder', count: 2, order: 'shuffle' }, { to: 'bob' });

@@ -131,7 +131,7 @@ describe('simulated Signal server: queues, acknowledgements, redelivery', () => 
     const { sim, alice, bob } = await aliceAndBob();
     const got: string[] = [];
     bob.device.api.onMessage((m) => void got.push(new TextDecoder().decode(m.bytes)));
-    sim.faults.loseAcks({ aci: bob.device.aci }, 1);
+    sim.faults.add({ kind: 'lose-ack' }, { to: bob.device.aci });
     await alice.device.send(bob.device.aci, new TextEncoder().encode('hello'));
     await sim.settle();
     expect(got).toEqual(['hello']);
@@ -168,5 +168,20 @@ describe('simulated Signal server: queues, acknowledgements, redelivery', () => 
     sim.server.unregister(bob.device.aci);
     expect(sim.server.queued(bob.device.aci, 1)).toBe(0);
     expect(() => bob.device.goOnline()).toThrow(/Connection refused/);
+  });
+});
+
+describe('simulated Signal server: reorder windows', () => {
+  it('releases a window spanning several recipients onto each recipient\'s own queue', async () => {
+    const { sim, alice, bob } = await aliceAndBob();
+    const carol = await sim.addPhone('Carol');
+    const got: string[] = [];
+    bob.device.api.onMessage((m) => void got.push(`bob: ${new TextDecoder().decode(m.bytes)}`));
+    carol.device.api.onMessage((m) => void got.push(`carol: ${new TextDecoder().decode(m.bytes)}`));
+    sim.faults.add({ kind: 'reorder', count: 2, order: 'reverse' }, { from: alice.device.aci });
+    await alice.device.send(bob.device.aci, new TextEncoder().encode('one'));
+    await alice.device.send(carol.device.aci, new TextEncoder().encode('two'));
+    await sim.settle();
+    expect(got.sort()).toEqual(['bob: one', 'carol: two']);
   });
 });

@@ -108,11 +108,6 @@ export class Faults {
     });
   }
 
-  /** Kept for readability at call sites: the device's next `count` acknowledgements are lost. */
-  loseAcks(target: { aci: string }, count = 1): void {
-    this.add({ kind: 'lose-ack' }, { to: target.aci }, { count });
-  }
-
   /** Decides the fate of a message the server is queueing (delay, reorder window). */
   onQueued(from: string, to: string, toDevice: number, serverGuid: string): QueueDecision {
     const now = this.clock.now();

@@ -86,8 +86,8 @@ export class SignalServer {
   private accounts = new Map<string, AccountRecord>();
   private byNumber = new Map<string, string>();
   private guidCounter = 0;
-  /** Reorder windows being filled: envelopes held until the window is full. */
-  private reorderWindows = new Map<number, { account: AccountRecord; device: DeviceRecord; held: Queued[] }>();
+  /** Reorder windows being filled: envelopes held, each with its recipient, until the window is full. */
+  private reorderWindows = new Map<number, Array<{ account: AccountRecord; device: DeviceRecord; envelope: Queued }>>();
 
   constructor(
     private readonly clock: Clock,
@@ -171,21 +171,6 @@ export class SignalServer {
   removeDevice(aci: string, deviceId: number): void {
     if (!this.requireAccount(aci).devices.delete(deviceId)) throw new Error(`Account ${aci} has no device ${deviceId}`);
     this.trace.record('server.device-removed', { aci, deviceId });
-  }
-
-  /**
-   * Reorders what waits in a device's queue: `order` lists current queue positions in their new
-   * order (the harness's way to deliver envelopes out of order).
-   */
-  permuteQueue(aci: string, deviceId: number, order: number[]): void {
-    const device = this.requireAccount(aci).devices.get(deviceId);
-    if (!device) throw new Error(`Account ${aci} has no device ${deviceId}`);
-    const sorted = [...order].sort((a, b) => a - b);
-    if (sorted.length !== device.queue.length || sorted.some((v, i) => v !== i)) {
-      throw new Error(`permuteQueue needs a permutation of 0..${device.queue.length - 1}, got [${order.join(', ')}]`);
-    }
-    device.queue = order.map((i) => device.queue[i]!);
-    this.trace.record('server.queue-permuted', { device: `${aci}.${deviceId}`, order });
   }
 
   /** Unregisters an account: its devices and queues are deleted, sends to it get 404. */
@@ -421,15 +406,21 @@ export class SignalServer {
     }, at - now);
   }
 
-  /** Holds an envelope in a reorder window; when the window is full, queues it in the fault's order. */
+  /**
+   * Holds an envelope in a reorder window; when the window is full, queues its envelopes in the
+   * fault's order, each for its own recipient (a window may span several devices).
+   */
   private holdForReorder(account: AccountRecord, device: DeviceRecord, envelope: Queued, reorder: { ruleId: number; count: number; order: 'reverse' | 'shuffle' }): void {
-    let window = this.reorderWindows.get(reorder.ruleId);
-    if (!window) this.reorderWindows.set(reorder.ruleId, (window = { account, device, held: [] }));
-    window.held.push(envelope);
-    if (window.held.length < reorder.count) return;
+    let held = this.reorderWindows.get(reorder.ruleId);
+    if (!held) this.reorderWindows.set(reorder.ruleId, (held = []));
+    held.push({ account, device, envelope });
+    if (held.length < reorder.count) return;
     this.reorderWindows.delete(reorder.ruleId);
-    const order = this.faults.releaseOrder(reorder.ruleId, window.held.length, reorder.order);
-    for (const i of order) window.device.queue.push(window.held[i]!);
+    for (const i of this.faults.releaseOrder(reorder.ruleId, held.length, reorder.order)) {
+      const entry = held[i]!;
+      entry.device.queue.push(entry.envelope);
+      this.pump(entry.account, entry.device);
+    }
   }
 
   private ack(account: AccountRecord, device: DeviceRecord, serverGuid: string): void {
