@@ -70,8 +70,7 @@ describe('virtual devices (real libsignal)', () => {
     const { sim, alice, bob } = await aliceAndBob();
     await alice.device.send(bob.device.aci, utf8('before'));
     await sim.settle();
-    const creds = sim.server.addDevice(bob.device.aci, 4242);
-    const tablet = await sim.newDevice("Bob's tablet", creds, 4242, bob.device.identity);
+    const tablet = (await sim.linkDevice('Bob', 'tablet')).device;
     const got: string[] = [];
     bob.device.api.onMessage((m) => void got.push(`phone: ${text(m.bytes)}`));
     tablet.api.onMessage((m) => void got.push(`tablet: ${text(m.bytes)}`));
@@ -99,11 +98,9 @@ describe('virtual devices (real libsignal)', () => {
     const { sim, alice, bob } = await aliceAndBob();
     await alice.device.send(bob.device.aci, utf8('before'));
     await sim.settle();
-    bob.device.goOffline();
-    const creds = sim.server.reregisterDevice(bob.device.aci, 1, 777);
-    const reinstalled = await sim.newDevice("Bob's phone (reinstalled)", creds, 777, bob.device.identity);
+    await sim.reregisterDevice("Bob's phone"); // same identity (as a linked device would keep), new registration id
     const got: string[] = [];
-    reinstalled.api.onMessage((m) => void got.push(text(m.bytes)));
+    bob.signal.onMessage((m) => void got.push(text(m.bytes)));
     await alice.device.send(bob.device.aci, utf8('after'));
     await sim.settle();
     expect(got).toEqual(['after']);

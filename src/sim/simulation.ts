@@ -73,22 +73,28 @@ export class Simulation {
   /** Registers a Signal account for `owner` with one phone, its keys uploaded, online. */
   async addPhone(owner: string): Promise<Phone> {
     if (this.phones.has(owner)) throw new Error(`${owner} already has a phone in this scenario`);
-    const registrationId = this.data.registrationId();
-    const credentials = this.server.createAccount({ aci: this.data.uuid(), number: this.data.phoneNumber(), registrationId });
-    const device = await this.newDevice(`${owner}'s phone`, credentials, registrationId);
+    const number = this.data.phoneNumber();
+    const device = await this.newDevice(`${owner}'s phone`, (registrationId) =>
+      this.server.createAccount({ aci: this.data.uuid(), number, registrationId }),
+    );
     const phone = new Phone(owner, device);
     this.phones.set(owner, phone);
     this.trace.record('sim.phone-added', { owner, aci: device.aci, number: device.number });
     return phone;
   }
 
-  /** A virtual device for registered credentials, keys uploaded and online. */
+  /**
+   * A virtual device with a new registration id, registered on the server by `register` (create
+   * an account, link a device, re-register...), its keys uploaded, online. A linked or
+   * re-registered linked device shares the account's `identity`; otherwise it makes its own.
+   */
   async newDevice(
     name: string,
-    credentials: DeviceCredentials,
-    registrationId: number,
+    register: (registrationId: number) => DeviceCredentials,
     identity?: IdentityKeyPair,
   ): Promise<VirtualDevice> {
+    const registrationId = this.data.registrationId();
+    const credentials = register(registrationId);
     const device = new VirtualDevice({
       name,
       server: this.server,
@@ -131,9 +137,11 @@ export class Simulation {
    */
   async linkDevice(owner: string, kind: string): Promise<Phone> {
     const primary = this.phone(owner);
-    const registrationId = this.data.registrationId();
-    const credentials = this.server.addDevice(primary.device.aci, registrationId);
-    const device = await this.newDevice(`${owner}'s ${kind}`, credentials, registrationId, primary.device.identity);
+    const device = await this.newDevice(
+      `${owner}'s ${kind}`,
+      (registrationId) => this.server.addDevice(primary.device.aci, registrationId),
+      primary.device.identity,
+    );
     const phone = new Phone(owner, device, kind);
     this.otherDevices.set(phone.name, phone);
     return phone;
@@ -157,9 +165,7 @@ export class Simulation {
    */
   async reregister(owner: string): Promise<void> {
     const phone = this.phone(owner);
-    const registrationId = this.data.registrationId();
-    const credentials = this.server.reregisterAccount(phone.device.aci, registrationId);
-    phone.replaceDevice(await this.newDevice(phone.name, credentials, registrationId));
+    phone.replaceDevice(await this.newDevice(phone.name, (id) => this.server.reregisterAccount(phone.device.aci, id)));
   }
 
   /** A linked device is removed from its account: senders that still address it meet 409. */
@@ -173,9 +179,10 @@ export class Simulation {
   /** One linked device registers again (a reinstall on the tablet): senders meet 410 once. */
   async reregisterDevice(name: string): Promise<void> {
     const phone = this.device(name);
-    const registrationId = this.data.registrationId();
-    const credentials = this.server.reregisterDevice(phone.device.aci, phone.device.deviceId, registrationId);
-    phone.replaceDevice(await this.newDevice(phone.name, credentials, registrationId, phone.device.identity));
+    const { device } = phone;
+    phone.replaceDevice(
+      await this.newDevice(name, (id) => this.server.reregisterDevice(device.aci, device.deviceId, id), device.identity),
+    );
   }
 
   /** Someone's Signal account is deleted: its devices and everything queued for them are gone. */
@@ -188,9 +195,8 @@ export class Simulation {
   /** Someone registers on Signal again after deleting their account: a new account, same number. */
   async registerAgain(owner: string): Promise<void> {
     const phone = this.phone(owner);
-    const registrationId = this.data.registrationId();
-    const credentials = this.server.createAccount({ aci: this.data.uuid(), number: phone.device.number, registrationId });
-    phone.replaceDevice(await this.newDevice(phone.name, credentials, registrationId));
+    const { number } = phone.device;
+    phone.replaceDevice(await this.newDevice(phone.name, (id) => this.server.createAccount({ aci: this.data.uuid(), number, registrationId: id })));
   }
 
   /** The scenario sends malformed or forged messages on purpose: apps reporting them is expected. */
