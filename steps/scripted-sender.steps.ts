@@ -36,6 +36,7 @@ function scriptedInvitation(world: SctWorld, from: string, to: string, kind: Cre
   return { ...invitation, senderPublicKey: key.publicKey };
 }
 
+/** Sends bytes from `from`'s Signal device, bypassing its app; the share's credential is watched for on the server. */
 async function sendScripted(world: SctWorld, from: string, to: string, bytes: Uint8Array, kind: CredentialKind) {
   const share = world.share(kind);
   await world.sim.sendRaw(world.sim.phone(from), world.sim.phone(to), bytes, share.request.provisioningInformation);
@@ -123,16 +124,14 @@ When("{person}'s phone sends {person} a final package for the {credential}", asy
     signature: signKeyImport(key.privateKey, share.transferId, request.receiverPublicKey, 'forged'),
     credentialData: 'forged',
   };
-  await this.sim.sendRaw(this.sim.phone(from), receiver, encode(forged));
-  await this.sim.settle();
+  await sendScripted(this, from, to, encode(forged), kind);
 });
 
 When("{person}'s phone sends {person} a cancel for the {credential}", async function (this: SctWorld, from: string, to: string, kind: CredentialKind) {
   // A third account trying to stop a real transfer.
   const share = this.share(kind);
   const cancel = { type: 'ShareCancel' as const, version: PROTOCOL_VERSION, messageId: this.sim.data.uuid(), transferId: share.transferId };
-  await this.sim.sendRaw(this.sim.phone(from), this.sim.phone(to), encode(cancel));
-  await this.sim.settle();
+  await sendScripted(this, from, to, encode(cancel), kind);
 });
 
 /** The invitation of a share exactly as its sender's phone sent it. */
@@ -143,16 +142,14 @@ function capturedInvitation(world: SctWorld, kind: CredentialKind): Uint8Array {
   return encode(invitation);
 }
 
-When("{person}'s phone sends {person} the {credential} invitation again", async function (this: SctWorld, from: string, to: string, kind: CredentialKind) {
+When("{person}'s phone sends {person} the {credential} invitation again", function (this: SctWorld, from: string, to: string, kind: CredentialKind) {
   // A replay of the very same invitation (same message id), long after the share completed.
-  await this.sim.sendRaw(this.sim.phone(from), this.sim.phone(to), capturedInvitation(this, kind), this.share(kind).request.provisioningInformation);
-  await this.sim.settle();
+  return sendScripted(this, from, to, capturedInvitation(this, kind), kind);
 });
 
-When("{person}'s phone sends {person} a copy of {person}'s {credential} invitation", async function (this: SctWorld, from: string, to: string, _owner: string, kind: CredentialKind) {
+When("{person}'s phone sends {person} a copy of {person}'s {credential} invitation", function (this: SctWorld, from: string, to: string, _owner: string, kind: CredentialKind) {
   // Someone who got hold of an invitation (forwarded, leaked) replays it from their own account.
-  await this.sim.sendRaw(this.sim.phone(from), this.sim.phone(to), capturedInvitation(this, kind), this.share(kind).request.provisioningInformation);
-  await this.sim.settle();
+  return sendScripted(this, from, to, capturedInvitation(this, kind), kind);
 });
 
 Given("{person}'s phone asks {person}'s phone to sign its key again", async function (this: SctWorld, from: string, to: string) {
