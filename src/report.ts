@@ -1,20 +1,22 @@
 /**
- * `npm run report`: turns reports/allure-results into the HTML report reports/allure-report with
- * allure-commandline (Java), keeping the history of earlier reports so the trend charts work
- * across runs (copy a CI artifact's reports/allure-report/history back in place to keep it there).
+ * `npm run report [-- --reports <dir>]`: turns <dir>/allure-results into the HTML report
+ * <dir>/allure-report with allure-commandline (Java), keeping the history of earlier reports so
+ * the trend charts work across runs (copy a CI artifact's allure-report/history back in place to
+ * keep it there). The folder is the one `sct-conformance run --reports <dir>` wrote (default: reports).
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const results = resolve(ROOT, 'reports/allure-results');
-const report = resolve(ROOT, 'reports/allure-report');
+const { values } = parseArgs({ options: { reports: { type: 'string', default: 'reports' } } });
+const reports = resolve(values.reports!);
+const results = join(reports, 'allure-results');
+const report = join(reports, 'allure-report');
 
 if (!existsSync(results)) {
-  console.error('report: no reports/allure-results yet; run `npm run conformance` first');
+  console.error(`report: no ${results} yet; run \`npm run conformance -- --reports ${values.reports}\` first`);
   process.exit(2);
 }
 if (existsSync(join(report, 'history'))) cpSync(join(report, 'history'), join(results, 'history'), { recursive: true });

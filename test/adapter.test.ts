@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { AdapterError, REFERENCE_ADAPTER, checkApp, loadAdapter } from '../src/adapter/load.ts';
-import { SimulationFailure } from '../src/sim/scheduler.ts';
+import { AppAssertionError } from '../src/sim/failures.ts';
 import { aliceAndBob } from './helpers.ts';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/adapters/${name}.ts`, import.meta.url));
@@ -43,7 +43,7 @@ describe('adapter loader', () => {
       /share\(\) of the credential app on Alice's phone threw: Error: wallet database is locked/,
     );
     const hang = await sim.cancel(alice, 'x').catch((e: unknown) => e);
-    expect(hang).toBeInstanceOf(SimulationFailure);
+    expect(hang).toBeInstanceOf(AppAssertionError);
     expect((hang as Error).message).toMatch(/cancel\(\) of the credential app on Alice's phone did not finish within 50 ms of real time: it hangs/);
   });
 });

@@ -19,7 +19,7 @@ describe('conformance CLI', () => {
     Then Bob's phone provisions the car key exactly once
 `);
     const { code, output } = await runCli(['--dry-run', draft]);
-    expect(code).toBe(1);
+    expect(code).toBe(2); // the feature is wrong, not the app: a usage error
     expect(output).toContain('Alice teleports a car key to Bob');
     expect(output).toMatch(/Undefined\. Implement with the following snippet/);
     expect(failedScenarios(output)).toEqual(["a product person's typo"]);

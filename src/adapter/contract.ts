@@ -53,6 +53,9 @@ export interface SignalAppApi {
    * Sends bytes to every device of a recipient (E.164 or ACI), end-to-end encrypted. Resolves
    * once the server accepted the message; rejects with a {@link SignalSendError}. Device-list
    * changes (409/410) are handled below this call and never reach the app.
+   *
+   * `bytes` must be a Uint8Array and `recipient` an E.164 number or an ACI: anything else breaks
+   * the contract, and the scenario fails naming the call (as it does for `lookup`).
    */
   send(recipient: string, bytes: Uint8Array): Promise<SendReceipt>;
   /**
@@ -102,7 +105,12 @@ export type SignalSendErrorKind =
   /** The recipient's identity key changed; nothing was sent (see `onIdentityChanged`). */
   | 'identity-changed'
   /** The message is too large (413). */
-  | 'too-large';
+  | 'too-large'
+  /**
+   * The server refused a request the Signal layer built (a 4xx no app input can cause). This is
+   * the harness's own fault: the scenario is reported broken, not failed. Do not retry.
+   */
+  | 'rejected';
 
 export class SignalSendError extends Error {
   override name = 'SignalSendError';

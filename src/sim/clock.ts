@@ -4,11 +4,18 @@
  * scheduler advances it, so two days of protocol time cost nothing.
  */
 
-/** The clock a credential app is given. Apps must take now() and timers from it. */
+/**
+ * The clock a credential app is given. Apps must take now() and timers from it.
+ *
+ * Simulated time is whole milliseconds: `now()` is always an integer (Signal's timestamps are
+ * whole milliseconds), and a timer's delay may be fractional but is rounded up to the next whole
+ * millisecond, so a backoff of 1234.5 ms fires at +1235 ms. Negative or infinite delays count
+ * as 0; a delay that is not a number breaks the contract.
+ */
 export interface Clock {
-  /** Milliseconds since the Unix epoch, in simulated time. */
+  /** Milliseconds since the Unix epoch, in simulated time: a whole number. */
   now(): number;
-  /** Runs `callback` once `ms` of simulated time has passed. */
+  /** Runs `callback` once `ms` of simulated time has passed (rounded up to a whole millisecond). */
   setTimeout(callback: () => void | Promise<void>, ms: number): TimerId;
   clearTimeout(id: TimerId): void;
 }
@@ -40,6 +47,7 @@ export class VirtualClock implements Clock {
 
   setTimeout(callback: () => void | Promise<void>, ms: number): TimerId {
     if (!Number.isFinite(ms) || ms < 0) ms = 0;
+    ms = Math.ceil(ms); // whole milliseconds only: see Clock
     const timer = { id: this.nextId++, at: this.current + ms, callback };
     let i = this.timers.length;
     while (i > 0 && this.timers[i - 1]!.at > timer.at) i--;

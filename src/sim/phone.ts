@@ -1,5 +1,37 @@
 import type { AppEvent, CredentialApp, SignalAppApi, TransferState } from '../adapter/contract.ts';
 import type { VirtualDevice } from './device/device.ts';
+import { isAci } from './device/device.ts';
+import type { ContractAssertionError } from './failures.ts';
+
+/**
+ * How a phone's app-facing API holds the app to the contract: misuse is recorded as a failure of
+ * the scenario (even if the app swallows the error thrown at it), and the app's handlers are run
+ * so that a throw or a hang names the handler and the phone.
+ */
+export interface AppBoundary {
+  /** Records that the app broke the adapter contract; returns the error to throw at the app. */
+  contractViolation(problem: string): ContractAssertionError;
+  /** Records that an app handler threw (where there is nobody to throw back to). */
+  appThrew(label: string, error: unknown): void;
+  /** Runs an app handler under the hang guard; a throw becomes a failure naming `label`. */
+  runApp<T>(label: string, run: () => T | Promise<T>): Promise<T>;
+}
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+/** What is wrong with a recipient the app named, if anything. */
+function recipientProblem(recipient: unknown): string | undefined {
+  if (typeof recipient !== 'string') return `the recipient is ${describeValue(recipient)}; it takes an E.164 phone number or an ACI string`;
+  if (!E164.test(recipient) && !isAci(recipient)) return `the recipient ${JSON.stringify(recipient)} is neither an E.164 phone number nor an ACI`;
+  return undefined;
+}
+
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (value instanceof Uint8Array) return `a ${value.constructor.name} of ${value.length} bytes`;
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? `an object (${Object.prototype.toString.call(value)})` : `of type ${typeof value}`;
+}
 
 /**
  * A simulated phone: its owner, its Signal device and the credential app on it. The app talks to
@@ -24,25 +56,52 @@ export class Phone {
     public device: VirtualDevice,
     /** "phone", "tablet"...: what this device is to its owner. */
     readonly kind = 'phone',
+    boundary?: AppBoundary,
   ) {
     const phone = this;
+    const check = (method: string, problem: string | undefined) => {
+      if (problem && boundary) throw boundary.contractViolation(`signal.${method}: ${problem}`);
+    };
+    const handlerCheck = (method: string, handler: unknown) =>
+      check(method, typeof handler === 'function' ? undefined : `the handler is ${describeValue(handler)}, not a function`);
     this.signal = {
       get self() {
         return phone.device.api.self;
       },
-      lookup: (recipient) => this.device.api.lookup(recipient),
-      send: (recipient, bytes) => this.device.api.send(recipient, bytes),
+      lookup: async (recipient) => {
+        check('lookup()', recipientProblem(recipient));
+        return this.device.api.lookup(recipient);
+      },
+      send: async (recipient, bytes) => {
+        check('send()', recipientProblem(recipient));
+        check('send()', bytes instanceof Uint8Array ? undefined : `the bytes are ${describeValue(bytes)}; it takes a Uint8Array`);
+        return this.device.api.send(recipient, bytes);
+      },
       onMessage: (handler) => {
+        handlerCheck('onMessage()', handler);
         this.handlers.message = handler;
         this.device.api.onMessage(handler);
       },
       onIdentityChanged: (handler) => {
-        this.handlers.changed = handler;
-        this.device.api.onIdentityChanged(handler);
+        handlerCheck('onIdentityChanged()', handler);
+        // Called from inside the device's key store: a throw there must not break the crypto.
+        const guarded = (aci: string) => {
+          try {
+            const result = handler(aci) as unknown;
+            if (result instanceof Promise) result.catch((e: unknown) => boundary?.appThrew(`the identity-changed handler on ${this.name}`, e));
+          } catch (e) {
+            boundary?.appThrew(`the identity-changed handler on ${this.name}`, e);
+          }
+        };
+        this.handlers.changed = guarded;
+        this.device.api.onIdentityChanged(guarded);
       },
       onIdentityConfirmed: (handler) => {
-        this.handlers.confirmed = handler;
-        this.device.api.onIdentityConfirmed(handler);
+        handlerCheck('onIdentityConfirmed()', handler);
+        const guarded = (aci: string) =>
+          boundary ? boundary.runApp(`the identity-confirmed handler of the credential app on ${this.name}`, () => handler(aci)) : handler(aci);
+        this.handlers.confirmed = guarded;
+        this.device.api.onIdentityConfirmed(guarded);
       },
     };
   }

@@ -5,15 +5,13 @@
  */
 import type { VirtualClock } from './clock.ts';
 import type { Trace } from './trace.ts';
+import { AppAssertionError, HarnessError, describeError } from './failures.ts';
+
+export { describeError } from './failures.ts';
 
 export interface Task {
   label: string;
   run: () => unknown;
-}
-
-/** A problem found while running tasks; the scenario fails with these. */
-export class SimulationFailure extends Error {
-  override name = 'SimulationFailure';
 }
 
 /** Real milliseconds a single task may take before it is reported as hanging. */
@@ -22,7 +20,10 @@ export const DEFAULT_HANG_MS = 10_000;
 export class Scheduler {
   private queue: Task[] = [];
   private running = false;
-  readonly failures: SimulationFailure[] = [];
+  /** What went wrong while tasks ran: the app's faults, and the harness's own. */
+  readonly failures: Array<AppAssertionError | HarnessError> = [];
+  /** Messages of failures that have already failed a step: each fails the scenario once. */
+  private readonly surfaced = new Set<string>();
 
   constructor(
     private readonly clock: VirtualClock,
@@ -66,33 +67,54 @@ export class Scheduler {
     await this.runUntilQuiet();
   }
 
-  /** Throws the first failure recorded while tasks ran, naming all of them. */
+  /**
+   * Throws if anything failed while tasks ran that has not failed a step yet, naming every such
+   * failure. A harness fault makes the whole scenario broken (its verdict is unknown), whatever
+   * the app did besides.
+   */
   throwIfFailed(): void {
-    if (this.failures.length === 0) return;
-    const list = this.failures.map((f) => `- ${f.message}`).join('\n');
-    throw new SimulationFailure(`The simulation recorded ${this.failures.length} failure(s):\n${list}`);
+    const fresh = this.failures.filter((f) => !this.surfaced.has(f.message));
+    if (fresh.length === 0) return;
+    for (const f of fresh) this.surfaced.add(f.message);
+    const list = fresh.map((f) => `- ${f.message}`).join('\n');
+    const harness = fresh.some((f) => f instanceof HarnessError);
+    const summary = `The simulation recorded ${fresh.length} failure(s):\n${list}`;
+    throw harness ? new HarnessError(`${summary}\n(a harness fault: this says nothing about the app)`) : new AppAssertionError(summary);
   }
 
+  /** A failure that already failed a step some other way (thrown at a call): not thrown again. */
+  surfacedElsewhere(message: string): void {
+    this.surfaced.add(message);
+  }
+
+  /** The app broke a rule or misbehaved. */
   fail(message: string): void {
-    this.failures.push(new SimulationFailure(message));
+    if (this.failures.some((f) => f.message === message)) return; // one fault seen at two places
+    this.failures.push(new AppAssertionError(message));
     this.trace.record('sim.failure', { message });
+  }
+
+  /** The harness itself went wrong: the scenario is broken, not failed. */
+  harnessFail(message: string): void {
+    this.failures.push(new HarnessError(message));
+    this.trace.record('sim.harness-error', { message });
   }
 
   /**
    * Runs `run` and returns its result, failing with a clear message if it never settles. The
    * watchdog is real time, not a sleep: it only fires when an app or task hangs.
    */
-  async guard<T>(label: string, run: () => T | Promise<T>): Promise<T> {
+  async guard<T>(label: string, run: () => T | Promise<T>, ms = this.hangMs): Promise<T> {
     let watchdog: NodeJS.Timeout | undefined;
     const hung = Symbol('hung');
     const hang = new Promise<typeof hung>((resolve) => {
-      watchdog = setTimeout(() => resolve(hung), this.hangMs);
+      watchdog = setTimeout(() => resolve(hung), ms);
       watchdog.unref?.();
     });
     try {
       const outcome = await Promise.race([Promise.resolve().then(run), hang]);
       if (outcome === hung) {
-        throw new SimulationFailure(`${label} did not finish within ${this.hangMs} ms of real time: it hangs`);
+        throw new AppAssertionError(`${label} did not finish within ${ms} ms of real time: it hangs`);
       }
       return outcome as T;
     } finally {
@@ -102,14 +124,14 @@ export class Scheduler {
 
   private async runTask(task: Task): Promise<void> {
     try {
-      await this.guard(task.label, task.run);
+      // Twice the app's limit: a task that calls into an app (a delivery runs its message
+      // handler) has that call guarded on its own, and that guard must fire first and name the app.
+      await this.guard(task.label, task.run, this.hangMs * 2);
     } catch (error) {
-      this.fail(error instanceof SimulationFailure ? error.message : `${task.label} threw: ${describeError(error)}`);
+      // App code reaches a task only through guards that turn its faults into AppAssertionErrors
+      // naming the app; anything else that escapes is the harness's own fault.
+      if (error instanceof AppAssertionError) this.fail(error.message);
+      else this.harnessFail(error instanceof HarnessError ? error.message : `${task.label} threw: ${describeError(error)}`);
     }
   }
-}
-
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
 }

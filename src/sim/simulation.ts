@@ -3,8 +3,9 @@
  * plan, a Signal server mounted over msw, and the phones (a virtual device, and the credential app
  * under test on it). Steps drive it; it holds no protocol logic of the credential apps.
  */
-import type { AppEvent, CredentialApp, ShareRequest } from '../adapter/contract.ts';
-import { Phone } from './phone.ts';
+import type { AppEvent, Clock, CredentialApp, ShareRequest } from '../adapter/contract.ts';
+import { reportProblem, shareResultProblem } from '../adapter/checks.ts';
+import { Phone, describeValue, type AppBoundary } from './phone.ts';
 
 export { Phone } from './phone.ts';
 import { checkApp, type LoadedAdapter } from '../adapter/load.ts';
@@ -15,7 +16,8 @@ import { PlaintextObserver } from './confidentiality.ts';
 import { VirtualDevice } from './device/device.ts';
 import { Faults } from './faults.ts';
 import { createRandom, hashString, type Random } from './random.ts';
-import { DEFAULT_HANG_MS, Scheduler, SimulationFailure, describeError } from './scheduler.ts';
+import { DEFAULT_HANG_MS, Scheduler } from './scheduler.ts';
+import { AppAssertionError, ContractAssertionError, describeError } from './failures.ts';
 import { SignalServer, type DeviceCredentials } from './server/server.ts';
 import type { IdentityKeyPair } from '@signalapp/libsignal-client';
 import { Trace, type TraceEvent } from './trace.ts';
@@ -77,7 +79,7 @@ export class Simulation {
     const device = await this.newDevice(`${owner}'s phone`, (registrationId) =>
       this.server.createAccount({ aci: this.data.uuid(), number, registrationId }),
     );
-    const phone = new Phone(owner, device);
+    const phone: Phone = new Phone(owner, device, 'phone', this.boundaryFor(() => phone));
     this.phones.set(owner, phone);
     this.trace.record('sim.phone-added', { owner, aci: device.aci, number: device.number });
     return phone;
@@ -108,6 +110,7 @@ export class Simulation {
       schedule: (label, run) => this.scheduler.schedule(label, run),
       runHandler: (label, run) => this.scheduler.guard(label, run),
       onAppError: (message) => this.scheduler.fail(message),
+      onHarnessError: (message) => this.scheduler.harnessFail(message),
     });
     await device.uploadKeys();
     device.goOnline();
@@ -121,7 +124,7 @@ export class Simulation {
     const created = await this.scheduler.guard(`the adapter factory of "${adapter.spec}" for ${phone.name}`, () =>
       adapter.factory({
         signal: phone.signal,
-        clock: this.clock,
+        clock: this.appClock(phone),
         random: () => random.next(),
         log: (message, detail) => this.trace.record('app.log', { phone: phone.owner, message, ...detail }),
         report: (event) => this.report(phone, event),
@@ -142,7 +145,7 @@ export class Simulation {
       (registrationId) => this.server.addDevice(primary.device.aci, registrationId),
       primary.device.identity,
     );
-    const phone = new Phone(owner, device, kind);
+    const phone: Phone = new Phone(owner, device, kind, this.boundaryFor(() => phone));
     this.otherDevices.set(phone.name, phone);
     return phone;
   }
@@ -223,8 +226,14 @@ export class Simulation {
     this.plaintext.addSecret(request.provisioningInformation);
     const app = this.appOf(phone);
     this.trace.record('sim.share', { phone: phone.owner, format: request.format, flow: request.flow });
-    const { transferId } = await this.callApp(phone, 'share()', () => app.share(request));
-    return transferId;
+    const result: unknown = await this.callApp(phone, 'share()', () => app.share(request));
+    const problem = shareResultProblem(result);
+    if (problem) {
+      const error = this.contractViolation(phone, `share(): ${problem}`);
+      this.scheduler.surfacedElsewhere(error.message);
+      throw error;
+    }
+    return (result as { transferId: string }).transferId;
   }
 
   async cancel(phone: Phone, transferId: string): Promise<void> {
@@ -330,15 +339,66 @@ export class Simulation {
     try {
       return await this.scheduler.guard(`${call} of the credential app on ${phone.name}`, run);
     } catch (error) {
-      if (error instanceof SimulationFailure) throw error;
-      throw new SimulationFailure(`${call} of the credential app on ${phone.name} threw: ${describeError(error)}`);
+      if (error instanceof AppAssertionError) {
+        this.scheduler.surfacedElsewhere(error.message); // recorded too (a contract error): fail once
+        throw error;
+      }
+      throw new AppAssertionError(`${call} of the credential app on ${phone.name} threw: ${describeError(error)}`);
     }
   }
 
+  /**
+   * Records that the app on a phone broke the adapter contract (the scenario fails even if the app
+   * swallows the error) and returns the error to throw at it.
+   */
+  private contractViolation(phone: Phone, problem: string): ContractAssertionError {
+    const message = `the credential app on ${phone.name} (${phone.appLabel}) broke the adapter contract: ${problem}`;
+    this.scheduler.fail(message);
+    return new ContractAssertionError(message);
+  }
+
+  /** The contract boundary of a phone's app-facing API (see Phone). */
+  private boundaryFor(phone: () => Phone): AppBoundary {
+    return {
+      contractViolation: (problem) => this.contractViolation(phone(), problem),
+      appThrew: (label, error) => this.scheduler.fail(`${label} threw: ${describeError(error)}`),
+      runApp: async (label, run) => {
+        try {
+          return await this.scheduler.guard(label, run);
+        } catch (error) {
+          throw error instanceof AppAssertionError ? error : new AppAssertionError(`${label} threw: ${describeError(error)}`);
+        }
+      },
+    };
+  }
+
+  /**
+   * The clock an app is given: the simulation's, with the app's timers checked at the boundary and
+   * run so that a throw or a hang names them. Delays are rounded up to whole milliseconds (see Clock).
+   */
+  private appClock(phone: Phone): Clock {
+    return {
+      now: () => this.clock.now(),
+      setTimeout: (callback, ms) => {
+        if (typeof callback !== 'function') throw this.contractViolation(phone, `clock.setTimeout(): the callback is ${describeValue(callback)}, not a function`);
+        if (typeof ms !== 'number' || Number.isNaN(ms)) throw this.contractViolation(phone, `clock.setTimeout(): the delay is ${describeValue(ms)}, not a number of milliseconds`);
+        const label = `a timer the credential app on ${phone.name} set`;
+        return this.clock.setTimeout(async () => {
+          try {
+            await this.scheduler.guard(label, callback);
+          } catch (error) {
+            this.scheduler.fail(error instanceof AppAssertionError ? error.message : `${label} threw: ${describeError(error)}`);
+          }
+        }, ms);
+      },
+      clearTimeout: (id) => this.clock.clearTimeout(id),
+    };
+  }
+
   private report(phone: Phone, event: AppEvent): void {
-    const problem = checkEvent(event);
+    const problem = reportProblem(event);
     if (problem) {
-      this.scheduler.fail(`the credential app on ${phone.name} reported an invalid event (${problem}): ${JSON.stringify(event)}`);
+      this.contractViolation(phone, `report(): ${problem} (${safeStringify(event)})`);
       return;
     }
     phone.events.push(event);
@@ -352,22 +412,10 @@ export class Simulation {
   }
 }
 
-function checkEvent(event: AppEvent): string | undefined {
-  if (typeof event !== 'object' || event === null) return 'not an object';
-  if (event.type !== 'violation' && typeof event.transferId !== 'string') return 'transferId must be a string';
-  if (event.type === 'transfer') {
-    if (!['sender', 'receiver'].includes(event.role)) return 'role must be sender or receiver';
-    if (typeof event.state !== 'string') return 'state must be a string';
-    return undefined;
+function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
   }
-  if (event.type === 'provisioned') {
-    if (typeof event.provisioningInformation !== 'string') return 'provisioningInformation must be a string';
-    return undefined;
-  }
-  if (event.type === 'violation') {
-    if (typeof event.requirement !== 'string' || typeof event.problem !== 'string') return 'requirement and problem must be strings';
-    if (typeof event.from !== 'string') return 'from must be an ACI';
-    return undefined;
-  }
-  return `unknown type ${JSON.stringify((event as { type?: unknown }).type)}`;
 }

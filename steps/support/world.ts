@@ -14,8 +14,11 @@ import { After, Before, BeforeAll, World, setDefaultTimeout, setWorldConstructor
 import { REFERENCE_ADAPTER, adapterSpec, loadAdapter, type LoadedAdapter } from '../../src/adapter/load.ts';
 import type { ShareRequest } from '../../src/adapter/contract.ts';
 import { Simulation, type Phone } from '../../src/sim/simulation.ts';
+import { AppAssertionError } from '../../src/sim/failures.ts';
 import { runSeed } from '../../src/seed.ts';
 import { parseRole, type Role } from '../../src/roles.ts';
+import { setActiveScenario } from '../../src/run/containment.ts';
+import { replayCommand } from '../../src/run/replay.ts';
 import type { CredentialKind } from '../../src/fakes/data.ts';
 
 // Virtual time makes steps fast; this only bounds a step stuck outside the simulation's own guards.
@@ -109,23 +112,30 @@ Before(async function (this: SctWorld, { pickle }) {
     'application/vnd.allure.message+json',
   );
   this.sim = new Simulation({ seed, name: pickle.name, hangMs: Number(process.env.SCT_HANG_MS) || undefined });
+  // App code failing outside any harness call (its own timers, unhandled promises) fails this scenario.
+  const { scheduler } = this.sim;
+  setActiveScenario({ key: `${this.role} ${pickle.uri}:${pickle.location?.line}`, fail: (message) => scheduler.fail(message) });
   return undefined;
 });
 
 After(async function (this: SctWorld, { pickle, result }) {
   if (!this.sim) return;
   await this.sim.dispose();
+  // One turn of the event loop: a promise the app left rejected is reported now, in this scenario.
+  await new Promise((resolve) => setImmediate(resolve));
+  setActiveScenario(undefined);
   // Every scenario, whatever it checks, also proves the server never held a credential in the clear.
   const leaks = this.sim.plaintextLeaks();
   const trace = JSON.stringify(this.sim.trace, null, 2);
   this.attach(trace, { mediaType: 'application/json', fileName: 'trace.json' });
   writeTrace(this.role, pickle.uri, pickle.name, trace);
-  if (result?.status === 'FAILED') {
-    this.log(
-      `Replay this scenario: SCT_SEED=${seed} npm run conformance -- --role ${this.role} --name '${pickle.name.replace(/'/g, '.')}'`,
-    );
+  if (result?.status === 'FAILED' || this.sim.scheduler.failures.length || leaks.length) {
+    const adapter = process.env.SCT_ADAPTER_ARG || undefined;
+    this.log(`Replay this scenario: ${replayCommand({ seed, role: this.role, adapter, name: pickle.name, uri: pickle.uri, line: pickle.location?.line ?? 0 })}`);
   }
   if (leaks.length) {
-    throw new Error(`The server received or stored credential plaintext: ${leaks.length} secret(s) seen in the clear`);
+    throw new AppAssertionError(`The server received or stored credential plaintext: ${leaks.length} secret(s) seen in the clear`);
   }
+  // Failures recorded after the last step settled (a late app error) fail the scenario here.
+  this.sim.scheduler.throwIfFailed();
 });

@@ -33,6 +33,7 @@ import {
   type SignalAppApi,
 } from '../../adapter/contract.ts';
 import type { Clock } from '../clock.ts';
+import { AppAssertionError } from '../failures.ts';
 import type { Trace } from '../trace.ts';
 import type { Connection, DeviceCredentials, SignalServer } from '../server/server.ts';
 import { EnvelopeType, type Envelope, type IncomingMessageList, type PreKeyResponse } from '../server/wire.ts';
@@ -71,6 +72,8 @@ export interface DeviceOptions {
   runHandler?: (label: string, run: () => void | Promise<void>) => Promise<void>;
   /** Called when the app's message handler throws or hangs. */
   onAppError?: (message: string) => void;
+  /** Called when the server refuses a request the device built (the harness's fault, not the app's). */
+  onHarnessError?: (message: string) => void;
 }
 
 export class VirtualDevice {
@@ -217,7 +220,7 @@ export class VirtualDevice {
     const res = await this.request('GET', `/v1/sim/discovery/${recipient}`);
     if (res.status === 404) return undefined;
     if (res.status === 401) throw new SignalSendError('sender-not-registered', `${this.name} is not registered`);
-    if (res.status !== 200) throw httpError(res.status, await res.text(), res.headers);
+    if (res.status !== 200) throw await this.httpError(`GET /v1/sim/discovery`, res);
     const { aci } = (await res.json()) as { aci: string };
     return { aci, number: recipient };
   }
@@ -226,7 +229,9 @@ export class VirtualDevice {
   async send(recipient: string, plaintext: Uint8Array): Promise<SendReceipt> {
     const aci = isAci(recipient) ? recipient : (await this.lookup(recipient))?.aci;
     if (!aci) throw new SignalSendError('not-registered', `${recipient} is not on Signal`);
-    const timestamp = this.opts.clock.now();
+    // Signal-Server takes whole milliseconds; the clock only has whole instants (see Clock), and
+    // this keeps it so whatever an app did to the clock.
+    const timestamp = Math.floor(this.opts.clock.now());
     for (let attempt = 1; attempt <= DEVICE_LIST_ATTEMPTS; attempt++) {
       if (!this.peerDevices.get(aci)?.size) await this.fetchSessions(aci, '*');
       else await this.refreshMissingSessions(aci);
@@ -263,7 +268,7 @@ export class VirtualDevice {
         }
         continue;
       }
-      throw httpError(res.status, await res.text(), res.headers);
+      throw await this.httpError(`PUT /v1/messages/${aci}`, res);
     }
     throw new SignalSendError('transient', `The device list of ${aci} kept changing (${DEVICE_LIST_ATTEMPTS} attempts)`);
   }
@@ -296,7 +301,7 @@ export class VirtualDevice {
   /** Fetches bundles for a recipient's devices and starts a session with each (PQXDH). */
   private async fetchSessions(aci: string, deviceSpec: string): Promise<void> {
     const res = await this.request('GET', `/v2/keys/${aci}/${deviceSpec}`);
-    if (res.status !== 200) throw httpError(res.status, await res.text(), res.headers);
+    if (res.status !== 200) throw await this.httpError(`GET /v2/keys/${aci}/${deviceSpec}`, res);
     const bundle = (await res.json()) as PreKeyResponse;
     await this.withStores(() => this.startSessions(aci, bundle));
   }
@@ -363,7 +368,7 @@ export class VirtualDevice {
       try {
         await (this.opts.runHandler ?? ((_l, run) => Promise.resolve(run())))(label, () => handler(message));
       } catch (error) {
-        this.opts.onAppError?.(error instanceof Error && error.name === 'SimulationFailure' ? error.message : `${label} threw: ${String(error)}`);
+        this.opts.onAppError?.(error instanceof AppAssertionError ? error.message : `${label} threw: ${String(error)}`);
       }
     }
     this.connection?.ack(envelope.serverGuid);
@@ -432,6 +437,10 @@ export class VirtualDevice {
     this.sessions.delete(ProtocolAddress.new(aci, deviceId));
   }
 
+  private async httpError(request: string, res: Response): Promise<SignalSendError> {
+    return mapHttpError(request, res.status, await res.text(), res.headers, this.opts.onHarnessError);
+  }
+
   private async request(method: string, path: string, json?: unknown): Promise<Response> {
     try {
       return await fetch(this.opts.baseUrl + path, {
@@ -445,13 +454,13 @@ export class VirtualDevice {
   }
 }
 
-const ACI_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export function isAci(text: string): boolean {
-  return ACI_PATTERN.test(text);
-}
-
-/** Maps an HTTP failure to the typed error the app sees. */
-function httpError(status: number, body: string, headers: Headers): SignalSendError {
+/**
+ * Maps an HTTP failure to the typed error the app sees. Only failures the app or the network can
+ * cause are the app's to handle; a 4xx for a request the device built itself (400, 405, 422...)
+ * is the harness's own fault: it is reported as such, with the server's reason, and the app gets
+ * `rejected`, never `transient` (retrying could not help).
+ */
+export function mapHttpError(request: string, status: number, body: string, headers: Headers, onHarnessError?: (message: string) => void): SignalSendError {
   switch (status) {
     case 401:
       return new SignalSendError('sender-not-registered', `The server refused this phone's credentials (401)`);
@@ -463,9 +472,16 @@ function httpError(status: number, body: string, headers: Headers): SignalSendEr
       const seconds = Number(headers.get('retry-after') ?? '0');
       return new SignalSendError('rate-limited', `Rate limited (429), retry after ${seconds} s`, seconds * 1000);
     }
-    default:
-      return new SignalSendError('transient', `The server answered ${status}: ${body}`);
   }
+  if (status >= 500) return new SignalSendError('transient', `The server answered ${status}: ${body}`);
+  const message = `The simulated server refused a request the harness built: ${request} answered ${status}: ${body}`;
+  onHarnessError?.(message);
+  return new SignalSendError('rejected', `${message} (a harness fault, not the app's)`);
+}
+
+const ACI_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export function isAci(text: string): boolean {
+  return ACI_PATTERN.test(text);
 }
 
 function b64(bytes: Uint8Array): string {

@@ -1,0 +1,142 @@
+/**
+ * The process that runs the scenarios (started by supervisor.ts, never by hand). It loads the
+ * adapter module (bounded in time), runs each pass's scenarios with Cucumber, and tells the
+ * parent when each scenario starts and how it ended. The app under test lives here, so this
+ * process may die or hang with it; the parent then knows which scenario it was in.
+ */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfiguration, loadSupport, runCucumber, type ISupportCodeLibrary } from '@cucumber/cucumber/api';
+import type { Envelope, TestStepResult } from '@cucumber/messages';
+import { loadAdapter } from '../adapter/load.ts';
+import { installContainment, realExit } from './containment.ts';
+import { ROLE_TITLES } from '../roles.ts';
+import { scenarioKey, type ChildJob, type ChildMessage, type ScenarioStatus } from './messages.ts';
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+function tell(message: ChildMessage): Promise<void> {
+  return new Promise((done) => (process.send ? process.send(message, () => done()) : done()));
+}
+
+/** Loads the adapter module, giving up after `ms` of real time (a top-level await that never settles). */
+async function loadBounded(spec: string, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the adapter module "${spec}" did not finish loading within ${ms / 1000} s (a top-level await that never settles?)`)), ms);
+  });
+  try {
+    await Promise.race([loadAdapter(spec), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A scenario's status from its steps: the worst step decides; a failed step's error type tells failed from broken. */
+class ScenarioResults {
+  private pickles = new Map<string, { uri: string; line: number }>();
+  private testCases = new Map<string, string>();
+  private started = new Map<string, { key: string; worst: TestStepResult | undefined }>();
+  private static readonly ORDER = ['PASSED', 'SKIPPED', 'PENDING', 'UNDEFINED', 'AMBIGUOUS', 'FAILED'];
+
+  constructor(private readonly role: ChildJob['passes'][number]['role']) {}
+
+  async add(message: Envelope): Promise<void> {
+    if (message.pickle) this.pickles.set(message.pickle.id, { uri: message.pickle.uri, line: message.pickle.location?.line ?? 0 });
+    if (message.testCase) this.testCases.set(message.testCase.id, message.testCase.pickleId);
+    if (message.testCaseStarted) {
+      const pickle = this.pickles.get(this.testCases.get(message.testCaseStarted.testCaseId) ?? '');
+      const key = pickle ? scenarioKey(this.role, pickle.uri, pickle.line) : '?';
+      this.started.set(message.testCaseStarted.id, { key, worst: undefined });
+      await tell({ type: 'started', key });
+    }
+    if (message.testStepFinished) {
+      const entry = this.started.get(message.testStepFinished.testCaseStartedId);
+      const result = message.testStepFinished.testStepResult;
+      const rank = (r?: TestStepResult) => (r ? ScenarioResults.ORDER.indexOf(r.status) : -1);
+      if (entry && rank(result) > rank(entry.worst)) entry.worst = result;
+    }
+    if (message.testCaseFinished && !message.testCaseFinished.willBeRetried) {
+      const entry = this.started.get(message.testCaseFinished.testCaseStartedId);
+      if (entry) await tell({ type: 'finished', key: entry.key, ...classify(entry.worst) });
+    }
+  }
+}
+
+/** Assertion-type errors (node:assert's, the harness's AppAssertionError...) are the app's; anything else broke the harness. */
+export function classify(result: TestStepResult | undefined): { status: ScenarioStatus; message?: string } {
+  switch (result?.status) {
+    case undefined:
+    case 'PASSED':
+      return { status: 'passed' };
+    case 'SKIPPED':
+      return { status: 'skipped' };
+    case 'FAILED': {
+      const type = result.exception?.type ?? '';
+      const message = result.exception?.message ?? result.message ?? 'failed';
+      return /assert/i.test(type) ? { status: 'failed', message } : { status: 'broken', message: `${type || 'Error'}: ${message}` };
+    }
+    default:
+      return { status: 'unbound', message: `a step is ${result!.status.toLowerCase()}` };
+  }
+}
+
+async function main(): Promise<void> {
+  const job = JSON.parse(process.env.SCT_JOB ?? '{}') as ChildJob;
+  installContainment((message, after) => void tell({ type: 'stray-error', after, message }));
+  // What the World reads (steps/support/world.ts).
+  Object.assign(process.env, {
+    SCT_SEED: String(job.seed),
+    SCT_ADAPTER: job.adapter,
+    SCT_ADAPTER_ARG: job.adapterArg ?? '',
+    SCT_REPORTS: job.reports,
+  });
+  if (!job.dryRun) {
+    try {
+      await loadBounded(job.adapter, job.loadTimeoutMs);
+    } catch (error) {
+      await tell({ type: 'load-failed', message: error instanceof Error ? error.message : String(error) });
+      realExit(0);
+    }
+  }
+  let support: ISupportCodeLibrary | undefined;
+  for (const { role, locations } of job.passes) {
+    process.env.SCT_ROLE = role;
+    if (process.env.SCT_PASS_HEADERS) console.log(`\n== pass: ${ROLE_TITLES[role]}${job.segment > 0 ? ' (continued in a new process)' : ''}`);
+    const suffix = job.segment > 0 ? `-${job.segment + 1}` : '';
+    const { runConfiguration } = await loadConfiguration(
+      {
+        file: 'cucumber.mjs',
+        provided: {
+          paths: locations,
+          ...(job.dryRun ? { dryRun: true } : {}),
+          format: [
+            ...(job.quiet ? [] : ['pretty']),
+            `allure-cucumberjs/reporter:${job.reports}/allure-formatter.out`,
+            `junit:${job.reports}/junit-${role}${suffix}.xml`,
+            `message:${job.reports}/cucumber-messages-${role}${suffix}.ndjson`,
+          ],
+          formatOptions: { resultsDir: `${job.reports}/allure-results`, environmentInfo: job.environment },
+        },
+      },
+      { cwd: ROOT },
+    );
+    // Support code is imported once per process (ESM): load it once, reuse it in every pass.
+    support ??= await loadSupport(runConfiguration, { cwd: ROOT });
+    if (!support) throw new Error('no support code');
+    await tell({ type: 'ready' });
+    const results = new ScenarioResults(role);
+    let queue = Promise.resolve();
+    await runCucumber({ ...runConfiguration, support }, { cwd: ROOT }, (m) => {
+      queue = queue.then(() => results.add(m));
+    });
+    await queue;
+  }
+  await tell({ type: 'done' });
+  realExit(0); // whatever timers or handles the app left behind
+}
+
+main().catch(async (error: unknown) => {
+  await tell({ type: 'harness-error', message: `the harness failed: ${error instanceof Error ? error.stack : String(error)}` });
+  realExit(3);
+});

@@ -1,0 +1,59 @@
+/**
+ * What the supervising process (supervisor.ts) and the process that runs the scenarios
+ * (child.ts) say to each other over Node's IPC channel. The app under test runs in the child, so
+ * whatever it does (exit, hang, loop on the CPU, leak timers) the parent stays in charge of the
+ * verdict and the exit code.
+ */
+import type { Role } from '../roles.ts';
+
+/** How one scenario ended. */
+export type ScenarioStatus =
+  /** Ran and passed. */
+  | 'passed'
+  /** The app broke a rule or misbehaved (an assertion about the app failed). */
+  | 'failed'
+  /** The harness went wrong: nothing was learnt about the app. */
+  | 'broken'
+  /** A step does not bind (undefined or ambiguous): the feature is wrong, not the app. */
+  | 'unbound'
+  /** Skipped: a dry run, or a flow the app declares unsupported. */
+  | 'skipped';
+
+/** `<role> <uri>:<line>`: one scenario of one pass. */
+export type ScenarioKey = string;
+
+export const scenarioKey = (role: Role, uri: string, line: number): ScenarioKey => `${role} ${uri}:${line}`;
+
+/** What the parent asks a child to run (JSON in the SCT_JOB environment variable). */
+export interface ChildJob {
+  seed: number;
+  /** Absolute path of the adapter module. */
+  adapter: string;
+  /** The adapter as the user named it, for replay commands; undefined for the reference app. */
+  adapterArg?: string;
+  reports: string;
+  quiet: boolean;
+  dryRun: boolean;
+  /** Real milliseconds the adapter module may take to load. */
+  loadTimeoutMs: number;
+  /** Numbers this child's output files apart from earlier children of the same run. */
+  segment: number;
+  /** Passes in order, each with the exact scenarios to run. */
+  passes: Array<{ role: Role; locations: string[] }>;
+  /** Shown on the Allure report's overview. */
+  environment: Record<string, string>;
+}
+
+export type ChildMessage =
+  /** The adapter module and the step definitions are loaded: scenarios start now. */
+  | { type: 'ready' }
+  /** The adapter module failed to load (or never finished): the run cannot start. */
+  | { type: 'load-failed'; message: string }
+  | { type: 'started'; key: ScenarioKey }
+  | { type: 'finished'; key: ScenarioKey; status: ScenarioStatus; message?: string }
+  /** App code failed while no scenario was running: charged to the scenario that ran last. */
+  | { type: 'stray-error'; after?: ScenarioKey; message: string }
+  /** The harness itself failed outside any scenario: the run's verdict is incomplete. */
+  | { type: 'harness-error'; message: string }
+  /** Every pass ran: the child exits now, whatever the app left running. */
+  | { type: 'done' };

@@ -1,0 +1,36 @@
+/**
+ * The one command that runs a failed scenario again, alone, with the same seed, role and adapter.
+ * The CLI prints it under each failure and the World attaches it to the scenario in the Allure
+ * report: both come from here, so they are the same command.
+ */
+import type { Role } from '../roles.ts';
+
+export interface ReplayTarget {
+  seed: number;
+  role: Role;
+  /** The adapter as the user named it; undefined for the bundled reference app. */
+  adapter?: string;
+  name: string;
+  uri: string;
+  line: number;
+}
+
+/** Quotes a word for a POSIX shell. */
+export function shellQuote(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** An anchored regular expression matching exactly `name` (Cucumber's --name takes a regexp). */
+export function exactName(name: string): string {
+  return `^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
+}
+
+export function replayCommand(t: ReplayTarget): string {
+  return [
+    `SCT_SEED=${t.seed} npm run conformance --`,
+    `--role ${t.role}`,
+    ...(t.adapter ? [`--adapter ${shellQuote(t.adapter)}`] : []),
+    `--name ${shellQuote(exactName(t.name))}`,
+    shellQuote(`${t.uri}:${t.line}`),
+  ].join(' ');
+}

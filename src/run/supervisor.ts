@@ -1,0 +1,276 @@
+/**
+ * The supervising process of a run. It never loads the app under test: it plans the run, starts
+ * a child process (child.ts) that runs the scenarios, and watches it from outside its event
+ * loop. A scenario that takes longer than the wall-clock limit (a hung app, a CPU loop) is
+ * failed and its process stopped; a process that ends mid-run (the app exited or crashed) fails
+ * the scenario it was in. Either way a new child runs the scenarios that are left, and the run
+ * ends with every scenario accounted for, the closing line, and an exit code that means what
+ * README.md says.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { EXIT, UsageError, type ExitCode } from './exit-codes.ts';
+import { scenarioKey, type ChildJob, type ChildMessage, type ScenarioKey, type ScenarioStatus } from './messages.ts';
+import type { PlannedScenario } from './plan.ts';
+import { replayCommand } from './replay.ts';
+import { writeLostScenario } from './allure.ts';
+import type { Role } from '../roles.ts';
+
+const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
+
+export interface SuperviseOptions {
+  seed: number;
+  adapter: string;
+  adapterArg?: string;
+  reports: string;
+  quiet: boolean;
+  dryRun: boolean;
+  /** Real milliseconds one scenario may take before its process is stopped. */
+  scenarioTimeoutMs: number;
+  /** Real milliseconds the adapter module may take to load. */
+  loadTimeoutMs: number;
+  environment: Record<string, string>;
+}
+
+interface Outcome {
+  status: ScenarioStatus;
+  message?: string;
+}
+
+/** Runs the plan; prints failures and the closing line; returns the exit code. */
+export async function supervise(plan: PlannedScenario[], opts: SuperviseOptions): Promise<ExitCode> {
+  const outcomes = new Map<ScenarioKey, Outcome>();
+  const byKey = new Map(plan.map((s) => [scenarioKey(s.role, s.uri, s.line), s]));
+  const strays: string[] = [];
+  /** Stray failures that arrived before their scenario's result. */
+  const late = new Map<ScenarioKey, string[]>();
+  const charge = (key: ScenarioKey, message: string) => {
+    const outcome = outcomes.get(key)!;
+    if (outcome.status === 'passed') outcomes.set(key, { status: 'failed', message: `after the scenario ended, ${message}` });
+  };
+  const harnessErrors: string[] = [];
+  const roles = [...new Set(plan.map((s) => s.role))];
+  let segment = 0;
+
+  while (outcomes.size < plan.length) {
+    const left = plan.filter((s) => !outcomes.has(scenarioKey(s.role, s.uri, s.line)));
+    const ended = await runChild(left, segment++, roles.length > 1, opts, {
+      finished: (key, outcome) => {
+        if (!byKey.has(key) || outcomes.has(key)) return;
+        outcomes.set(key, outcome);
+        for (const message of late.get(key) ?? []) charge(key, message);
+      },
+      // App code failed between scenarios: the scenario that ran last fails (its app left it behind).
+      stray: (message, after) => {
+        if (!after) strays.push(message);
+        else if (outcomes.has(after)) charge(after, message);
+        else late.set(after, [...(late.get(after) ?? []), message]);
+      },
+      harnessError: (message) => harnessErrors.push(message),
+    });
+    if (ended.kind === 'load-failed') throw new UsageError(ended.message);
+    if (ended.kind === 'lost' && ended.key) {
+      const scenario = byKey.get(ended.key)!;
+      outcomes.set(ended.key, { status: 'failed', message: ended.message });
+      writeLostScenario(`${opts.reports}/allure-results`, scenario, ended.message, replayOf(scenario, opts), ended.startedAt);
+    } else if (ended.kind === 'lost') {
+      if (!ended.progressed) {
+        harnessErrors.push(`the process running the scenarios ended before running any (${ended.message})`);
+        break;
+      }
+      strays.push(ended.message);
+    }
+    if (ended.kind === 'harness') break;
+  }
+
+  return summarise(plan, outcomes, strays, harnessErrors, roles, opts);
+}
+
+type ChildEnd =
+  | { kind: 'done' }
+  | { kind: 'load-failed'; message: string }
+  | { kind: 'harness' }
+  /** The process died or was stopped; `key` is the scenario it was in, if any. */
+  | { kind: 'lost'; key?: ScenarioKey; message: string; startedAt: number; progressed: boolean };
+
+interface Listener {
+  finished(key: ScenarioKey, outcome: Outcome): void;
+  stray(message: string, after?: ScenarioKey): void;
+  harnessError(message: string): void;
+}
+
+function runChild(scenarios: PlannedScenario[], segment: number, headers: boolean, opts: SuperviseOptions, on: Listener): Promise<ChildEnd> {
+  const passes: ChildJob['passes'] = [];
+  for (const s of scenarios) {
+    const last = passes.at(-1);
+    const location = `${s.uri}:${s.line}`;
+    if (last?.role === s.role) last.locations.push(location);
+    else passes.push({ role: s.role, locations: [location] });
+  }
+  const job: ChildJob = {
+    seed: opts.seed,
+    adapter: opts.adapter,
+    adapterArg: opts.adapterArg,
+    reports: opts.reports,
+    quiet: opts.quiet,
+    dryRun: opts.dryRun,
+    loadTimeoutMs: opts.loadTimeoutMs,
+    segment,
+    passes,
+    environment: opts.environment,
+  };
+  return new Promise((resolve) => {
+    const child: ChildProcess = fork(CHILD, [], {
+      env: {
+        ...process.env,
+        SCT_JOB: JSON.stringify(job),
+        SCT_PASS_HEADERS: headers ? '1' : '',
+        // The in-process guard on each app call fires well before the wall-clock limit, so a
+        // handler that never settles is named as such rather than as a stopped scenario.
+        SCT_HANG_MS: String(Math.min(10_000, Math.floor(opts.scenarioTimeoutMs / 4))),
+      },
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    // The child runs its scenarios in this order: when it goes silent (a CPU loop blocks even its
+    // messages), the first one not finished is the one it is in.
+    const order = scenarios.map((s) => scenarioKey(s.role, s.uri, s.line));
+    const finished = new Set<ScenarioKey>();
+    let current: { key: ScenarioKey; startedAt: number } | undefined;
+    const inProgress = () => current ?? (order.find((k) => !finished.has(k)) ? { key: order.find((k) => !finished.has(k))!, startedAt: lastProgress } : undefined);
+    let lastProgress = Date.now();
+    let ready = false;
+    let progressed = false;
+    let end: ChildEnd | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const stop = (result: ChildEnd) => {
+      end ??= result;
+      child.kill('SIGKILL');
+    };
+    const arm = (ms: number, onFire: () => void) => {
+      clearTimeout(timer);
+      timer = setTimeout(onFire, ms);
+    };
+    /** Stops the child if the scenario it is in (known or inferred) runs past the limit. */
+    const watch = () => {
+      const limit = opts.scenarioTimeoutMs;
+      arm(limit, () => {
+        const running = inProgress();
+        stop({
+          kind: 'lost',
+          key: running?.key,
+          startedAt: running?.startedAt ?? lastProgress,
+          progressed: progressed || running !== undefined,
+          message: `the scenario did not finish within ${limit / 1000} s of real time: the app hangs or loops (its process was stopped)`,
+        });
+      });
+    };
+    // Loading tsx, Cucumber and libsignal takes a few seconds; the module's own load is bounded in the child.
+    arm(opts.loadTimeoutMs * 2 + 30_000, () =>
+      stop({ kind: 'load-failed', message: `the adapter module "${opts.adapterArg ?? opts.adapter}" did not finish loading: the process loading it was stopped after ${(opts.loadTimeoutMs * 2 + 30_000) / 1000} s` }),
+    );
+    child.on('message', (raw) => {
+      const message = raw as ChildMessage;
+      switch (message.type) {
+        case 'ready':
+          if (!ready) {
+            lastProgress = Date.now();
+            watch();
+          }
+          ready = true;
+          break;
+        case 'load-failed':
+          stop({ kind: 'load-failed', message: message.message });
+          break;
+        case 'started':
+          current = { key: message.key, startedAt: Date.now() };
+          progressed = true;
+          watch();
+          break;
+        case 'finished':
+          on.finished(message.key, { status: message.status, message: message.message });
+          finished.add(message.key);
+          current = undefined;
+          lastProgress = Date.now();
+          watch();
+          break;
+        case 'stray-error':
+          on.stray(message.message, message.after);
+          break;
+        case 'harness-error':
+          on.harnessError(message.message);
+          end ??= { kind: 'harness' };
+          break;
+        case 'done':
+          end ??= { kind: 'done' };
+          current = undefined;
+          // The child exits by itself; stop it if the app's leftovers keep it alive.
+          arm(5_000, () => child.kill('SIGKILL'));
+          break;
+      }
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (!end) {
+        const how = signal ? `signal ${signal}` : `exit code ${code}`;
+        const running = ready ? inProgress() : undefined;
+        end = running
+          ? { kind: 'lost', key: running.key, startedAt: running.startedAt, progressed: true, message: `the process running the scenario ended (${how}) before the scenario finished: the app ended it (process.exit, a crash, a kill)` }
+          : ready
+            ? { kind: 'lost', startedAt: Date.now(), progressed, message: `the process running the scenarios ended (${how}) between scenarios: the app ended it` }
+            : { kind: 'load-failed', message: `the process loading the adapter module "${opts.adapterArg ?? opts.adapter}" ended (${how}) before it was loaded` };
+      }
+      resolve(end);
+    });
+  });
+}
+
+function replayOf(s: PlannedScenario, opts: SuperviseOptions): string {
+  return replayCommand({ seed: opts.seed, role: s.role, adapter: opts.adapterArg, name: s.name, uri: s.uri, line: s.line });
+}
+
+function summarise(
+  plan: PlannedScenario[],
+  outcomes: Map<ScenarioKey, Outcome>,
+  strays: string[],
+  harnessErrors: string[],
+  roles: Role[],
+  opts: SuperviseOptions,
+): ExitCode {
+  const count = (role: Role | undefined, ...statuses: ScenarioStatus[]) =>
+    plan.filter((s) => (!role || s.role === role) && statuses.includes(outcomes.get(scenarioKey(s.role, s.uri, s.line))?.status ?? 'broken')).length;
+  const bad: ScenarioStatus[] = ['failed', 'broken', 'unbound'];
+  console.log('');
+  for (const role of roles) {
+    for (const s of plan.filter((p) => p.role === role)) {
+      const outcome = outcomes.get(scenarioKey(s.role, s.uri, s.line)) ?? { status: 'broken' as const, message: 'it never ran (the run stopped)' };
+      if (!bad.includes(outcome.status)) continue;
+      const kind = { failed: '', broken: ' (a harness error, not the app)', unbound: ' (a step does not bind)' }[outcome.status as 'failed'];
+      console.log(`  failed: ${roles.length > 1 ? `[${role}] ` : ''}${s.name} (${s.uri}:${s.line})`);
+      console.log(`    why${kind}: ${firstLines(outcome.message ?? outcome.status)}`);
+      console.log(`    replay: ${replayOf(s, opts)}`);
+    }
+    if (roles.length > 1) {
+      console.log(`conformance [${role}]: ${count(role, 'passed')} passed, ${count(role, ...bad)} failed, ${count(role, 'skipped')} skipped`);
+    }
+  }
+  for (const message of strays) console.log(`  failed: outside any scenario: ${firstLines(message)}`);
+  for (const message of harnessErrors) console.log(`  harness error: ${firstLines(message)}`);
+  const broken = count(undefined, 'broken');
+  const unbound = count(undefined, 'unbound');
+  const failed = count(undefined, ...bad) + strays.length;
+  if (broken || harnessErrors.length) console.log(`harness errors: ${broken} scenario(s) broken by the harness, not the app: the verdict is incomplete`);
+  if (unbound) console.log(`not runnable: ${unbound} scenario(s) have a step that does not bind: fix the feature`);
+  console.log(`seed ${opts.seed}: replay this run with SCT_SEED=${opts.seed}`);
+  // The closing line, alone and in the plain "N passed, N failed" form CI reads.
+  console.log(`conformance: ${count(undefined, 'passed')} passed, ${failed} failed, ${count(undefined, 'skipped')} skipped`);
+  if (broken || harnessErrors.length) return EXIT.HARNESS;
+  if (unbound) return EXIT.USAGE;
+  return failed ? EXIT.FAILED : EXIT.PASSED;
+}
+
+function firstLines(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const shown = lines.slice(0, 4).join(' | ');
+  return shown.length > 600 ? `${shown.slice(0, 600)}...` : shown;
+}
