@@ -11,6 +11,17 @@
  * its context: the phone's Signal app API (bytes in, bytes out; it never sees keys or ciphertext),
  * the simulated clock, a seeded random source, a logger, and `report`, through which it tells the
  * harness what happened to each transfer.
+ *
+ * How the harness holds an app to it (a scenario fails, naming the app and the call):
+ * - every value the app hands over is checked at the boundary (src/adapter/checks.ts): what
+ *   `share()` resolves, each `report()`, the arguments of `signal.send()`/`lookup()` and of
+ *   `clock.setTimeout()`;
+ * - a call into the app (the factory, `share`, `cancel`, a message or identity handler, a timer)
+ *   that throws or does not settle within a few seconds of real time fails the scenario;
+ * - errors from the app's own code outside those calls (a real timer, a promise nobody awaited),
+ *   and `process.exit()`, fail the scenario they surface in;
+ * - the app runs in a process the harness supervises: one that loops on the CPU past the
+ *   scenario's time limit (`--timeout`), or that ends, is stopped and its scenario fails.
  */
 import type { Clock } from '../sim/clock.ts';
 import type { ProtocolFailureReason } from '../protocol/messages.ts';

@@ -1,0 +1,94 @@
+/**
+ * Reports that tell the truth: a broken rule is *failed* in Allure and a harness fault *broken*;
+ * the replay command attached to a failed scenario is the CLI's and replays the failure.
+ */
+import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { failedScenarios, runCli } from './run-cli.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+interface AllureResult {
+  uuid: string;
+  name: string;
+  status: string;
+  statusDetails?: { message?: string };
+}
+
+function allureResults(reports: string): AllureResult[] {
+  const dir = join(reports, 'allure-results');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('-result.json'))
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as AllureResult);
+}
+
+/** The text attachments Allure keeps for a test (Cucumber's `this.log`, in the After hook's container). */
+function allureLogs(reports: string): string[] {
+  const dir = join(reports, 'allure-results');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('-attachment') || f.endsWith('-attachment.txt'))
+    .map((f) => readFileSync(join(dir, f), 'utf8'));
+}
+
+describe.concurrent('Allure results', () => {
+  it('a requirement violation is failed, not broken', async () => {
+    const reports = mkdtempSync(join(tmpdir(), 'sct-allure-'));
+    const { code, output } = await runCli(['--reports', reports, '--role', 'sender', '--adapter', 'src/fakes/faulty/omits-expiration.ts', 'features/provisioning/stateless.feature']);
+    expect(code, output).toBe(1);
+    const results = allureResults(reports);
+    const notPassed = results.filter((r) => r.status !== 'passed');
+    expect(notPassed.length).toBeGreaterThan(0);
+    expect(notPassed.map((r) => r.status)).toEqual(notPassed.map(() => 'failed'));
+    expect(notPassed[0]!.statusDetails?.message).toMatch(/broke R-VALID-1/);
+    // `npm run report -- --reports <dir>` builds the HTML report from that folder, not from reports/.
+    const report = await new Promise<{ code: number; output: string }>((resolve) =>
+      execFile('npm', ['run', '--silent', 'report', '--', '--reports', reports], { cwd: ROOT }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr }),
+      ),
+    );
+    expect(report.code, report.output).toBe(0);
+    expect(existsSync(join(reports, 'allure-report', 'index.html'))).toBe(true);
+  }, 120_000);
+
+  it('a harness fault is broken, and the run exits 3', async () => {
+    const reports = mkdtempSync(join(tmpdir(), 'sct-allure-'));
+    const dir = mkdtempSync(join(tmpdir(), 'sct-features-'));
+    writeFileSync(
+      join(dir, 'author-error.feature'),
+      "Feature: broken by its author\n  Scenario: Zed is nobody\n    Given Alice and Bob have phones with the credential app, on Signal\n    When Zed's phone comes back online\n",
+    );
+    const { code, output } = await runCli(['--reports', reports, '--role', 'sender', dir]);
+    expect(code, output).toBe(3);
+    expect(output).toMatch(/why \(a harness error, not the app\): Error: Zed has no phone in this scenario/);
+    expect(output).toMatch(/^harness errors: 1 scenario\(s\) broken by the harness, not the app: the verdict is incomplete$/m);
+    expect(output).toMatch(/^conformance: 0 passed, 1 failed, 0 skipped$/m);
+    expect(allureResults(reports).map((r) => r.status)).toEqual(['broken']);
+  });
+
+  it('the replay command attached to a failed scenario is the one the CLI prints, and it replays the failure', async () => {
+    const reports = mkdtempSync(join(tmpdir(), 'sct-allure-'));
+    const adapter = 'src/fakes/faulty/ignores-retry-after.ts';
+    const { code, output } = await runCli(['--reports', reports, '--seed', '11', '--adapter', adapter, 'features/transport/retries.feature']);
+    expect(code, output).toBe(1);
+    const printed = [...output.matchAll(/^ {4}replay: (.*)$/gm)].map((m) => m[1]!);
+    expect(printed).toHaveLength(1);
+    expect(printed[0]).toContain(`--adapter ${adapter}`);
+    expect(printed[0]).toContain("--role sender --adapter src/fakes/faulty/ignores-retry-after.ts --name '^A 429 with Retry-After 30 is honoured: the next attempt comes no sooner$' features/transport/retries.feature:");
+    const attached = allureLogs(reports).filter((text) => text.startsWith('Replay this scenario: ')).map((text) => text.replace('Replay this scenario: ', '').trim());
+    expect(attached).toEqual(printed);
+
+    const again = mkdtempSync(join(tmpdir(), 'sct-replay-'));
+    const replay = await new Promise<{ code: number; output: string }>((resolve) =>
+      execFile('bash', ['-c', `${printed[0]} --quiet --reports ${again}`], { cwd: ROOT, env: { ...process.env, SCT_SEED: '', SCT_ADAPTER: '' } }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr }),
+      ),
+    );
+    expect(replay.code, replay.output).toBe(1);
+    expect(replay.output).toMatch(/^sct-conformance: seed 11 .*, 1 scenario run\(s\)$/m);
+    expect(failedScenarios(replay.output)).toEqual(['A 429 with Retry-After 30 is honoured: the next attempt comes no sooner']);
+  });
+});
