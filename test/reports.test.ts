@@ -69,26 +69,27 @@ describe.concurrent('Allure results', () => {
     expect(allureResults(reports).map((r) => r.status)).toEqual(['broken']);
   });
 
-  it('the replay command attached to a failed scenario is the one the CLI prints, and it replays the failure', async () => {
+  it('the replay command attached to a failed scenario is the one the CLI prints, and it replays exactly that failure', async () => {
+    // Names with parentheses and quotes: the command must escape and anchor them.
     const reports = mkdtempSync(join(tmpdir(), 'sct-allure-'));
-    const adapter = 'src/fakes/faulty/ignores-retry-after.ts';
-    const { code, output } = await runCli(['--reports', reports, '--seed', '11', '--adapter', adapter, 'features/transport/retries.feature']);
+    const adapter = 'src/fakes/faulty/silent-on-malformed.ts';
+    const { code, output } = await runCli(['--reports', reports, '--seed', '11', '--adapter', adapter, 'features/provisioning/stateless.feature']);
     expect(code, output).toBe(1);
     const printed = [...output.matchAll(/^ {4}replay: (.*)$/gm)].map((m) => m[1]!);
-    expect(printed).toHaveLength(1);
-    expect(printed[0]).toContain(`--adapter ${adapter}`);
-    expect(printed[0]).toContain("--role sender --adapter src/fakes/faulty/ignores-retry-after.ts --name '^A 429 with Retry-After 30 is honoured: the next attempt comes no sooner$' features/transport/retries.feature:");
+    expect(printed).toHaveLength(5);
     const attached = allureLogs(reports).filter((text) => text.startsWith('Replay this scenario: ')).map((text) => text.replace('Replay this scenario: ', '').trim());
-    expect(attached).toEqual(printed);
+    expect(attached.sort()).toEqual([...printed].sort());
+    const command = printed.find((c) => c.includes('tomorrow'))!;
+    expect(command).toContain(`--role receiver --adapter ${adapter} --name '^A malformed invitation \\(with an expiration of "tomorrow"\\) is answered as malformed and nothing is provisioned$' features/provisioning/stateless.feature:`);
 
     const again = mkdtempSync(join(tmpdir(), 'sct-replay-'));
     const replay = await new Promise<{ code: number; output: string }>((resolve) =>
-      execFile('bash', ['-c', `${printed[0]} --quiet --reports ${again}`], { cwd: ROOT, env: { ...process.env, SCT_SEED: '', SCT_ADAPTER: '' } }, (error, stdout, stderr) =>
+      execFile('bash', ['-c', `${command} --quiet --reports ${again}`], { cwd: ROOT, env: { ...process.env, SCT_SEED: '', SCT_ADAPTER: '' } }, (error, stdout, stderr) =>
         resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr }),
       ),
     );
     expect(replay.code, replay.output).toBe(1);
     expect(replay.output).toMatch(/^sct-conformance: seed 11 .*, 1 scenario run\(s\)$/m);
-    expect(failedScenarios(replay.output)).toEqual(['A 429 with Retry-After 30 is honoured: the next attempt comes no sooner']);
-  });
+    expect(failedScenarios(replay.output)).toEqual(['A malformed invitation (with an expiration of "tomorrow") is answered as malformed and nothing is provisioned']);
+  }, 120_000);
 });
