@@ -19,6 +19,7 @@ import { DEFAULT_HANG_MS, Scheduler, SimulationFailure, describeError } from './
 import { SignalServer, type DeviceCredentials } from './server/server.ts';
 import type { IdentityKeyPair } from '@signalapp/libsignal-client';
 import { Trace, type TraceEvent } from './trace.ts';
+import { asText, deepFreeze, jsonCopy } from './json-safe.ts';
 import { mount } from './transport.ts';
 
 /** How far ahead "the network is quiet" looks for work: longer than any retry backoff. */
@@ -123,7 +124,9 @@ export class Simulation {
         signal: phone.signal,
         clock: this.clock,
         random: () => random.next(),
-        log: (message, detail) => this.trace.record('app.log', { phone: phone.owner, message, ...detail }),
+        // The app's words go under keys of their own: they can never pose as a harness event.
+        log: (message, detail) =>
+          this.trace.record('app.log', { phone: phone.owner, message: asText(message), ...(detail === undefined ? {} : { detail: jsonCopy(detail) }) }),
         report: (event) => this.report(phone, event),
       }),
     );
@@ -223,7 +226,13 @@ export class Simulation {
     this.plaintext.addSecret(request.provisioningInformation);
     const app = this.appOf(phone);
     this.trace.record('sim.share', { phone: phone.owner, format: request.format, flow: request.flow });
-    const { transferId } = await this.callApp(phone, 'share()', () => app.share(request));
+    const result: unknown = await this.callApp(phone, 'share()', () => app.share(request));
+    const transferId = (result as { transferId?: unknown } | undefined)?.transferId;
+    if (typeof transferId !== 'string' || transferId === '') {
+      throw new SimulationFailure(`share() of the credential app on ${phone.name} resolved with ${JSON.stringify(jsonCopy(result))}, not { transferId: string }`);
+    }
+    // What the app says the share is called: its claim, recorded as such; evidence comes from the devices.
+    this.trace.record('app.share-started', { phone: phone.owner, transferId });
     return transferId;
   }
 
@@ -335,15 +344,18 @@ export class Simulation {
     }
   }
 
-  private report(phone: Phone, event: AppEvent): void {
+  private report(phone: Phone, reported: AppEvent): void {
+    // A frozen copy: the app cannot change a report after the harness checked or counted it.
+    const event = deepFreeze(jsonCopy(reported)) as AppEvent;
     const problem = checkEvent(event);
     if (problem) {
       this.scheduler.fail(`the credential app on ${phone.name} reported an invalid event (${problem}): ${JSON.stringify(event)}`);
       return;
     }
     phone.events.push(event);
+    // Nested under `event`, never spread: a report cannot pose as a harness event. Secrets stay out.
     const { provisioningInformation: _secret, ...visible } = event as Record<string, unknown>;
-    this.trace.record('app.event', { phone: phone.owner, ...visible });
+    this.trace.record('app.event', { phone: phone.owner, event: visible });
     if (event.type === 'violation' && !this.violationsExpected) {
       const peer = this.phoneOf(event.from);
       const who = peer ? `${peer.name} (${peer.appLabel})` : `account ${event.from}`;
@@ -361,7 +373,9 @@ function checkEvent(event: AppEvent): string | undefined {
     return undefined;
   }
   if (event.type === 'provisioned') {
-    if (typeof event.provisioningInformation !== 'string') return 'provisioningInformation must be a string';
+    for (const field of ['from', 'format', 'title', 'provisioningInformation'] as const) {
+      if (typeof event[field] !== 'string') return `${field} must be a string`;
+    }
     return undefined;
   }
   if (event.type === 'violation') {
