@@ -16,8 +16,13 @@ export class Phone {
   } = {};
   /** Which app runs here, for messages: "the app under test" or "the reference app". */
   appLabel = 'no app';
-  /** Everything the app reported, in order. */
+  /** Everything the app reported, in order: the app's claims, each checked against the devices' records. */
   readonly events: AppEvent[] = [];
+  /**
+   * Every Signal device this phone has had, oldest first, the current one last. Signal registered
+   * again (a reinstall) brings a new device; what the earlier ones sent and received still counts.
+   */
+  readonly devices: VirtualDevice[];
 
   constructor(
     readonly owner: string,
@@ -25,6 +30,7 @@ export class Phone {
     /** "phone", "tablet"...: what this device is to its owner. */
     readonly kind = 'phone',
   ) {
+    this.devices = [device];
     const phone = this;
     this.signal = {
       get self() {
@@ -55,6 +61,7 @@ export class Phone {
   replaceDevice(device: VirtualDevice): void {
     this.device.goOffline();
     this.device = device;
+    this.devices.push(device);
     if (this.handlers.message) device.api.onMessage(this.handlers.message);
     if (this.handlers.changed) device.api.onIdentityChanged(this.handlers.changed);
     if (this.handlers.confirmed) device.api.onIdentityConfirmed(this.handlers.confirmed);

@@ -273,19 +273,23 @@ export class Simulation {
   }
 
   /**
-   * Protocol messages one phone's device got the server to accept for another, as the trace
-   * describes them (type, ids, status, reason), optionally of one type.
+   * Protocol messages one phone's devices (every device it has had) got the server to accept for
+   * another phone's account(s), as the trace describes them (type, ids, status, reason),
+   * optionally of one type.
    */
   sentMessages(from: Phone, to: Phone, type?: string): TraceEvent[] {
+    const labels = new Set(from.devices.map((d) => d.label));
+    const accounts = new Set(to.devices.map((d) => d.aci));
     return this.trace.find(
       'device.sent',
-      (e) => e.device === from.device.label && e.to === to.device.aci && e.httpStatus === 200 && (!type || e.message === type),
+      (e) => labels.has(String(e.device)) && accounts.has(String(e.to)) && e.httpStatus === 200 && (!type || e.message === type),
     );
   }
 
   /**
-   * Protocol messages a phone's device sent or received for one transfer, decoded (the harness
-   * reads them as the phone's Signal app sees them), optionally of one type.
+   * Protocol messages a phone's devices (every device it has had) sent or received for one
+   * transfer, decoded (the harness reads them as the phone's Signal app sees them), optionally
+   * of one type.
    */
   protocolMessages<T extends ProtocolMessage['type']>(
     phone: Phone,
@@ -293,16 +297,18 @@ export class Simulation {
     transferId: string,
     type?: T,
   ): Array<Extract<ProtocolMessage, { type: T }>> {
-    return phone.device.plaintexts
+    return phone.devices
+      .flatMap((device) => device.plaintexts)
       .filter((p) => p.direction === direction)
       .map((p) => decode(p.bytes))
       .flatMap((d) => (d.ok ? [d.message] : []))
       .filter((m): m is Extract<ProtocolMessage, { type: T }> => m.transferId === transferId && (!type || m.type === type));
   }
 
-  /** Messages a phone's device decrypted and handed to its app, optionally of one type. */
+  /** Messages a phone's devices decrypted and handed to its app, optionally of one type. */
   receivedMessages(phone: Phone, type?: string): TraceEvent[] {
-    return this.trace.find('device.received', (e) => e.device === phone.device.label && (!type || e.message === type));
+    const labels = new Set(phone.devices.map((d) => d.label));
+    return this.trace.find('device.received', (e) => labels.has(String(e.device)) && (!type || e.message === type));
   }
 
   /** How often the server pushed each envelope that carried a message of `type` to a phone. */
