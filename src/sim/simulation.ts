@@ -10,7 +10,7 @@ export { Phone } from './phone.ts';
 import { checkApp, type LoadedAdapter } from '../adapter/load.ts';
 import { decode, describe as describeMessage, type ProtocolMessage } from '../protocol/messages.ts';
 import { FakeData } from '../fakes/data.ts';
-import { VirtualClock } from './clock.ts';
+import { VirtualClock, type Clock, type TimerId } from './clock.ts';
 import { PlaintextObserver } from './confidentiality.ts';
 import { VirtualDevice } from './device/device.ts';
 import { Faults } from './faults.ts';
@@ -122,7 +122,7 @@ export class Simulation {
     const created = await this.scheduler.guard(`the adapter factory of "${adapter.spec}" for ${phone.name}`, () =>
       adapter.factory({
         signal: phone.signal,
-        clock: this.clock,
+        clock: appClock(this.clock),
         random: () => random.next(),
         // The app's words go under keys of their own: they can never pose as a harness event.
         log: (message, detail) =>
@@ -368,6 +368,25 @@ export class Simulation {
       this.scheduler.fail(`${phone.name} (${phone.appLabel}) reports that ${who} broke ${event.requirement}: ${event.problem}`);
     }
   }
+}
+
+/**
+ * The clock an app is given: now() and timers on simulated time, nothing more. It cannot move
+ * time, and clears only timers it set itself (not the server's deliveries or another phone's).
+ */
+function appClock(clock: VirtualClock): Clock {
+  const own = new Set<TimerId>();
+  return Object.freeze({
+    now: () => clock.now(),
+    setTimeout: (callback: () => void | Promise<void>, ms: number) => {
+      const id = clock.setTimeout(callback, ms);
+      own.add(id);
+      return id;
+    },
+    clearTimeout: (id: TimerId) => {
+      if (own.delete(id)) clock.clearTimeout(id);
+    },
+  });
 }
 
 function checkEvent(event: AppEvent): string | undefined {
