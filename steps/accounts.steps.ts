@@ -1,6 +1,7 @@
 /** Accounts, identities and devices changing under a transfer. */
 import { Given, Then, When } from '@cucumber/cucumber';
 import assert from 'node:assert/strict';
+import * as evidence from '../src/evidence/index.ts';
 import { isCredentialKind } from '../src/fakes/data.ts';
 import type { SctWorld } from './support/world.ts';
 
@@ -66,19 +67,13 @@ Then(/^the server told (\w+)'s phone (?:that (\w+)'s devices had changed|that on
 
 Then(/^exactly one of (\w+)'s devices provisions the (.+)$/, function (this: SctWorld, owner: string, kind: string) {
   if (!isCredentialKind(kind)) throw new Error(`Unknown credential "${kind}"`);
-  const share = this.share(kind);
-  const devices = this.sim.devicesOf(owner);
-  const counts = devices.map((d) => d.provisioned(share.transferId).length);
-  assert.deepEqual(counts.filter((c) => c > 0), [1], `${owner}'s devices provisioned it ${JSON.stringify(counts)} times`);
+  evidence.exactlyOneDeviceProvisions(this.sim, this.sim.devicesOf(owner), this.share(kind));
 });
 
 Then(/^(\w+)'s other device reports the share as failed because it was taken$/, function (this: SctWorld, owner: string) {
   const devices = this.sim.devicesOf(owner);
-  const transferId = this.latestShareOf(this.sim.phone(owner)).transferId;
-  const others = devices.filter((d) => d.provisioned(transferId).length === 0);
+  const share = this.latestShareOf(this.sim.phone(owner));
+  const others = devices.filter((d) => d.provisioned(share.transferId).length === 0);
   assert.equal(others.length, devices.length - 1, `${owner}'s devices: ${devices.map((d) => d.name).join(', ')}`);
-  for (const other of others) {
-    const last = other.transferReports(transferId).at(-1);
-    assert.deepEqual({ state: last?.state, reason: last?.reason }, { state: 'failed', reason: 'taken' }, `${other.name} last reported ${JSON.stringify(last ?? null)}`);
-  }
+  for (const other of others) evidence.reportedFailure(this.sim, other, share, 'taken');
 });

@@ -6,6 +6,8 @@ import { Given, Then, When } from '@cucumber/cucumber';
 import assert from 'node:assert/strict';
 import { isCredentialKind, type CredentialKind } from '../src/fakes/data.ts';
 import type { TraceEvent } from '../src/sim/trace.ts';
+import { sendAttempts } from '../src/evidence/index.ts';
+import type { MessageType } from '../src/protocol/messages.ts';
 import type { SctWorld } from './support/world.ts';
 
 const UNIT_MS: Record<string, number> = { second: 1_000, minute: 60_000, hour: 3_600_000 };
@@ -107,10 +109,9 @@ function messageType(words: string): string {
   return type;
 }
 
-/** Every attempt a phone made to send a message of a type (accepted or not), in order. */
+/** Every attempt a phone made to send a message of a type (accepted or not), in order: the devices' trace, never the app's word. */
 function attempts(world: SctWorld, owner: string, type: string): TraceEvent[] {
-  const label = world.sim.phone(owner).device.label;
-  return world.sim.trace.find('device.sent', (e) => e.device === label && e.message === type);
+  return sendAttempts(world.sim, world.sim.phone(owner), type as MessageType);
 }
 
 const seconds = (e: TraceEvent) => Date.parse(e.at) / 1000;

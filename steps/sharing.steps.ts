@@ -1,5 +1,7 @@
 import { Then, When } from '@cucumber/cucumber';
 import assert from 'node:assert/strict';
+import type { FailureReason } from '../src/adapter/contract.ts';
+import * as evidence from '../src/evidence/index.ts';
 import { isCredentialKind, type CredentialKind } from '../src/fakes/data.ts';
 import { fingerprint, verifyKeyImport } from '../src/protocol/signing.ts';
 import type { SctWorld } from './support/world.ts';
@@ -32,17 +34,7 @@ When('{person} cancels the share', async function (this: SctWorld, owner: string
 });
 
 Then("{person}'s phone provisions the {credential} exactly once", function (this: SctWorld, owner: string, kind: CredentialKind) {
-  const share = this.share(kind);
-  const provisioned = this.sim.phone(owner).provisioned(share.transferId);
-  assert.equal(provisioned.length, 1, `${owner}'s phone provisioned the ${kind} ${provisioned.length} times, expected exactly once`);
-  const [credential] = provisioned;
-  assert.equal(credential!.format, share.request.format, `${owner}'s phone provisioned the wrong format`);
-  assert.equal(
-    credential!.provisioningInformation,
-    share.request.provisioningInformation,
-    `${owner}'s phone provisioned different provisioning information than ${share.sender.owner} shared`,
-  );
-  assert.equal(credential!.from, share.sender.device.aci, `${owner}'s phone names the wrong sender`);
+  evidence.provisionedExactlyOnce(this.sim, this.sim.phone(owner), this.share(kind));
 });
 
 Then(
@@ -80,29 +72,20 @@ Then(/^(\w+)'s phone sent (one|no) final packages? for the (.+)$/, function (thi
 });
 
 Then("{person}'s phone has provisioned no {credential}", function (this: SctWorld, owner: string, kind: CredentialKind) {
-  const provisioned = this.sim.phone(owner).provisioned(this.share(kind).transferId);
-  assert.equal(provisioned.length, 0, `${owner}'s phone provisioned the ${kind} ${provisioned.length} time(s)`);
+  evidence.provisionedNone(this.sim, this.sim.phone(owner), this.share(kind));
 });
 
 Then("{person}'s phone has provisioned nothing", function (this: SctWorld, owner: string) {
-  const provisioned = this.sim.phone(owner).provisioned();
-  assert.equal(provisioned.length, 0, `${owner}'s phone provisioned ${provisioned.length} credential(s), expected none`);
+  evidence.provisionedNothing(this.sim, this.sim.phone(owner));
 });
 
 Then("{person}'s phone reports the share as {state}", function (this: SctWorld, owner: string, state: string) {
   const phone = this.sim.phone(owner);
-  const share = this.latestShareOf(phone);
-  const reports = phone.transferReports(share.transferId);
-  assert.equal(
-    phone.stateOf(share.transferId),
-    state,
-    `${owner}'s phone reports the share as ${phone.stateOf(share.transferId) ?? 'nothing'}, expected ${state} ` +
-      `(reports: ${reports.map((r) => r.state + (r.reason ? `/${r.reason}` : '')).join(' -> ') || 'none'})`,
-  );
+  evidence.reportedState(this.sim, phone, this.latestShareOf(phone), state);
 });
 
 /** "because it expired", "because Bob is not on Signal": the reason words a failed report must carry. */
-const FAILED_BECAUSE: Array<[RegExp, string]> = [
+const FAILED_BECAUSE: Array<[RegExp, FailureReason]> = [
   [/^it expired$/, 'expired'],
   [/^it could not be sent$/, 'send-failed'],
   [/^\w+ is not on Signal$/, 'not-on-signal'],
@@ -113,22 +96,18 @@ Then(/^(\w+)'s phone reports the share as failed because (.+)$/, function (this:
   const reason = FAILED_BECAUSE.find(([pattern]) => pattern.test(why))?.[1];
   assert.ok(reason, `Unknown reason "${why}"; say: it expired, it could not be sent, Bob is not on Signal, her Signal account is not registered`);
   const phone = this.sim.phone(owner);
-  const last = phone.transferReports(this.latestShareOf(phone).transferId).at(-1);
-  assert.deepEqual(
-    { state: last?.state, reason: last?.reason },
-    { state: 'failed', reason },
-    `${owner}'s phone last reported ${JSON.stringify(last ?? null)}`,
-  );
+  evidence.reportedFailure(this.sim, phone, this.latestShareOf(phone), reason);
 });
 
 Then("{person}'s phone refuses the {credential} as {word}", function (this: SctWorld, owner: string, kind: CredentialKind, reason: string) {
-  const share = this.share(kind);
-  const phone = this.sim.phone(owner);
-  const last = phone.transferReports(share.transferId).at(-1);
-  assert.deepEqual({ state: last?.state, reason: last?.reason }, { state: 'failed', reason }, `${owner}'s phone last reported ${JSON.stringify(last ?? null)}`);
-  const answers = this.sim.sentMessages(phone, share.sender, 'TransferComplete').filter((m) => m.transferId === share.transferId);
-  assert.ok(
-    answers.some((m) => m.status === 'failed' && m.reason === reason),
-    `${owner}'s phone did not tell ${share.sender.owner} the share failed as ${reason} (answers: ${JSON.stringify(answers.map((a) => ({ status: a.status, reason: a.reason })))})`,
-  );
+  // A refusal is a receiver's failure: reported, and answered to the sender with that reason.
+  evidence.reportedFailure(this.sim, this.sim.phone(owner), this.share(kind), reason as FailureReason);
+});
+
+Then("the server holds {person}'s invitation for {person}'s phone", function (this: SctWorld, from: string, to: string) {
+  const sender = this.sim.phone(from);
+  const receiver = this.sim.phone(to);
+  const share = this.shares.findLast((s) => s.sender === sender && s.receiver === receiver);
+  assert.ok(share, `${from} shared nothing with ${to}`);
+  evidence.serverHoldsInvitation(this.sim, share, receiver);
 });

@@ -31,12 +31,13 @@ Feature: Accounts missing
     Then Alice's phone reports the share as failed because Bob is not on Signal
     And Bob's phone has provisioned nothing
 
-  @req=R-ACCOUNT-3
+  @req=R-ACCOUNT-3 @sender-only
   Scenario: An invitation waiting for an account that is then deleted is never delivered to anyone
     Given Alice and Bob have phones with the credential app, on Signal
     And Bob's phone is offline
     When Alice shares a car key with Bob
-    And Bob deletes his Signal account
+    Then the server holds Alice's invitation for Bob's phone
+    When Bob deletes his Signal account
     And Bob registers on Signal again
     And the network is quiet
     Then Bob's phone received the invitation 0 times

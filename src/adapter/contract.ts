@@ -40,9 +40,16 @@ export interface CredentialAppContext {
   clock: Clock;
   /** Seeded random numbers in [0, 1) (backoff jitter...), so runs replay. */
   random: () => number;
-  /** Log lines go into the scenario's trace. */
+  /**
+   * Log lines go into the scenario's trace, as `app.log` events with the message and, nested
+   * under `detail`, a JSON copy of the detail: for people reading the trace, never evidence.
+   */
   log: (message: string, detail?: Record<string, unknown>) => void;
-  /** Tells the harness what happened; scenarios assert on these reports. */
+  /**
+   * Tells the harness what happened. Scenarios assert on these reports, each checked against the
+   * traffic the harness saw at the devices and the server: a report with nothing behind it
+   * (`provisioned` with no invitation received and no TransferComplete sent) fails the scenario.
+   */
   report: (event: AppEvent) => void;
 }
 

@@ -48,8 +48,13 @@ export class Phone {
   } = {};
   /** Which app runs here, for messages: "the app under test" or "the reference app". */
   appLabel = 'no app';
-  /** Everything the app reported, in order. */
+  /** Everything the app reported, in order: the app's claims, each checked against the devices' records. */
   readonly events: AppEvent[] = [];
+  /**
+   * Every Signal device this phone has had, oldest first, the current one last. Signal registered
+   * again (a reinstall) brings a new device; what the earlier ones sent and received still counts.
+   */
+  readonly devices: VirtualDevice[];
 
   constructor(
     readonly owner: string,
@@ -58,6 +63,7 @@ export class Phone {
     readonly kind = 'phone',
     boundary?: AppBoundary,
   ) {
+    this.devices = [device];
     const phone = this;
     const check = (method: string, problem: string | undefined) => {
       if (problem && boundary) throw boundary.contractViolation(`signal.${method}: ${problem}`);
@@ -114,6 +120,7 @@ export class Phone {
   replaceDevice(device: VirtualDevice): void {
     this.device.goOffline();
     this.device = device;
+    this.devices.push(device);
     if (this.handlers.message) device.api.onMessage(this.handlers.message);
     if (this.handlers.changed) device.api.onIdentityChanged(this.handlers.changed);
     if (this.handlers.confirmed) device.api.onIdentityConfirmed(this.handlers.confirmed);

@@ -3,7 +3,7 @@
  * plan, a Signal server mounted over msw, and the phones (a virtual device, and the credential app
  * under test on it). Steps drive it; it holds no protocol logic of the credential apps.
  */
-import type { AppEvent, Clock, CredentialApp, ShareRequest } from '../adapter/contract.ts';
+import type { AppEvent, CredentialApp, ShareRequest } from '../adapter/contract.ts';
 import { reportProblem, shareResultProblem } from '../adapter/checks.ts';
 import { Phone, describeValue, type AppBoundary } from './phone.ts';
 
@@ -11,7 +11,7 @@ export { Phone } from './phone.ts';
 import { checkApp, type LoadedAdapter } from '../adapter/load.ts';
 import { decode, describe as describeMessage, type ProtocolMessage } from '../protocol/messages.ts';
 import { FakeData } from '../fakes/data.ts';
-import { VirtualClock } from './clock.ts';
+import { VirtualClock, type Clock, type TimerId } from './clock.ts';
 import { PlaintextObserver } from './confidentiality.ts';
 import { VirtualDevice } from './device/device.ts';
 import { Faults } from './faults.ts';
@@ -21,6 +21,7 @@ import { AppAssertionError, ContractAssertionError, describeError } from './fail
 import { SignalServer, type DeviceCredentials } from './server/server.ts';
 import type { IdentityKeyPair } from '@signalapp/libsignal-client';
 import { Trace, type TraceEvent } from './trace.ts';
+import { asText, deepFreeze, jsonCopy } from './json-safe.ts';
 import { mount } from './transport.ts';
 
 /** How far ahead "the network is quiet" looks for work: longer than any retry backoff. */
@@ -126,7 +127,9 @@ export class Simulation {
         signal: phone.signal,
         clock: this.appClock(phone),
         random: () => random.next(),
-        log: (message, detail) => this.trace.record('app.log', { phone: phone.owner, message, ...detail }),
+        // The app's words go under keys of their own: they can never pose as a harness event.
+        log: (message, detail) =>
+          this.trace.record('app.log', { phone: phone.owner, message: asText(message), ...(detail === undefined ? {} : { detail: jsonCopy(detail) }) }),
         report: (event) => this.report(phone, event),
       }),
     );
@@ -233,7 +236,10 @@ export class Simulation {
       this.scheduler.surfacedElsewhere(error.message);
       throw error;
     }
-    return (result as { transferId: string }).transferId;
+    const { transferId } = result as { transferId: string };
+    // What the app says the share is called: its claim, recorded as such; evidence comes from the devices.
+    this.trace.record('app.share-started', { phone: phone.owner, transferId });
+    return transferId;
   }
 
   async cancel(phone: Phone, transferId: string): Promise<void> {
@@ -273,19 +279,23 @@ export class Simulation {
   }
 
   /**
-   * Protocol messages one phone's device got the server to accept for another, as the trace
-   * describes them (type, ids, status, reason), optionally of one type.
+   * Protocol messages one phone's devices (every device it has had) got the server to accept for
+   * another phone's account(s), as the trace describes them (type, ids, status, reason),
+   * optionally of one type.
    */
   sentMessages(from: Phone, to: Phone, type?: string): TraceEvent[] {
+    const labels = new Set(from.devices.map((d) => d.label));
+    const accounts = new Set(to.devices.map((d) => d.aci));
     return this.trace.find(
       'device.sent',
-      (e) => e.device === from.device.label && e.to === to.device.aci && e.httpStatus === 200 && (!type || e.message === type),
+      (e) => labels.has(String(e.device)) && accounts.has(String(e.to)) && e.httpStatus === 200 && (!type || e.message === type),
     );
   }
 
   /**
-   * Protocol messages a phone's device sent or received for one transfer, decoded (the harness
-   * reads them as the phone's Signal app sees them), optionally of one type.
+   * Protocol messages a phone's devices (every device it has had) sent or received for one
+   * transfer, decoded (the harness reads them as the phone's Signal app sees them), optionally
+   * of one type.
    */
   protocolMessages<T extends ProtocolMessage['type']>(
     phone: Phone,
@@ -293,16 +303,18 @@ export class Simulation {
     transferId: string,
     type?: T,
   ): Array<Extract<ProtocolMessage, { type: T }>> {
-    return phone.device.plaintexts
+    return phone.devices
+      .flatMap((device) => device.plaintexts)
       .filter((p) => p.direction === direction)
       .map((p) => decode(p.bytes))
       .flatMap((d) => (d.ok ? [d.message] : []))
       .filter((m): m is Extract<ProtocolMessage, { type: T }> => m.transferId === transferId && (!type || m.type === type));
   }
 
-  /** Messages a phone's device decrypted and handed to its app, optionally of one type. */
+  /** Messages a phone's devices decrypted and handed to its app, optionally of one type. */
   receivedMessages(phone: Phone, type?: string): TraceEvent[] {
-    return this.trace.find('device.received', (e) => e.device === phone.device.label && (!type || e.message === type));
+    const labels = new Set(phone.devices.map((d) => d.label));
+    return this.trace.find('device.received', (e) => labels.has(String(e.device)) && (!type || e.message === type));
   }
 
   /** How often the server pushed each envelope that carried a message of `type` to a phone. */
@@ -373,37 +385,48 @@ export class Simulation {
   }
 
   /**
-   * The clock an app is given: the simulation's, with the app's timers checked at the boundary and
-   * run so that a throw or a hang names them. Delays are rounded up to whole milliseconds (see Clock).
+   * The clock an app is given: now() and timers on simulated time, nothing more (it cannot move
+   * time). The app's timers are checked at the boundary and run so that a throw or a hang names
+   * them; delays are rounded up to whole milliseconds (see Clock).
    */
   private appClock(phone: Phone): Clock {
-    return {
+    const own = new Set<TimerId>();
+    return Object.freeze({
       now: () => this.clock.now(),
-      setTimeout: (callback, ms) => {
+      setTimeout: (callback: () => void | Promise<void>, ms: number) => {
         if (typeof callback !== 'function') throw this.contractViolation(phone, `clock.setTimeout(): the callback is ${describeValue(callback)}, not a function`);
         if (typeof ms !== 'number' || Number.isNaN(ms)) throw this.contractViolation(phone, `clock.setTimeout(): the delay is ${describeValue(ms)}, not a number of milliseconds`);
         const label = `a timer the credential app on ${phone.name} set`;
-        return this.clock.setTimeout(async () => {
+        const id = this.clock.setTimeout(async () => {
+          own.delete(id);
           try {
             await this.scheduler.guard(label, callback);
           } catch (error) {
             this.scheduler.fail(error instanceof AppAssertionError ? error.message : `${label} threw: ${describeError(error)}`);
           }
         }, ms);
+        own.add(id);
+        return id;
       },
-      clearTimeout: (id) => this.clock.clearTimeout(id),
-    };
+      // Only the app's own timers: never the server's deliveries or another phone's.
+      clearTimeout: (id: TimerId) => {
+        if (own.delete(id)) this.clock.clearTimeout(id);
+      },
+    });
   }
 
-  private report(phone: Phone, event: AppEvent): void {
+  private report(phone: Phone, reported: AppEvent): void {
+    // A frozen copy: the app cannot change a report after the harness checked or counted it.
+    const event = deepFreeze(jsonCopy(reported)) as AppEvent;
     const problem = reportProblem(event);
     if (problem) {
       this.contractViolation(phone, `report(): ${problem} (${safeStringify(event)})`);
       return;
     }
     phone.events.push(event);
+    // Nested under `event`, never spread: a report cannot pose as a harness event. Secrets stay out.
     const { provisioningInformation: _secret, ...visible } = event as Record<string, unknown>;
-    this.trace.record('app.event', { phone: phone.owner, ...visible });
+    this.trace.record('app.event', { phone: phone.owner, event: visible });
     if (event.type === 'violation' && !this.violationsExpected) {
       const peer = this.phoneOf(event.from);
       const who = peer ? `${peer.name} (${peer.appLabel})` : `account ${event.from}`;

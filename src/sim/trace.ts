@@ -2,6 +2,10 @@
  * The trace: every request, envelope, fault decision and app event, in order, stamped with
  * simulated time. Only deterministic facts go in (no key material, no ciphertext), so the same
  * seed and adapter give the same trace.
+ *
+ * The trace is evidence: only the harness writes it. What an app logs or reports is recorded
+ * under a key of its own (`app.log`'s `detail`, `app.event`'s `event`), never spread into an
+ * event, so it cannot change, add or hide a harness event.
  */
 import type { Clock } from './clock.ts';
 
@@ -15,12 +19,20 @@ export interface TraceEvent {
   [detail: string]: unknown;
 }
 
+/** Keys every trace event owns; a detail carrying one would rewrite the event's identity. */
+export const RESERVED_TRACE_KEYS = ['seq', 'at', 'kind'] as const;
+
 export class Trace {
   readonly events: TraceEvent[] = [];
 
   constructor(private readonly clock: Clock) {}
 
+  /** Appends an event. Throws when `detail` carries a reserved key (`seq`, `at`, `kind`). */
   record(kind: string, detail: Record<string, unknown> = {}): TraceEvent {
+    const reserved = RESERVED_TRACE_KEYS.filter((key) => Object.hasOwn(detail, key));
+    if (reserved.length) {
+      throw new Error(`A ${kind} trace event cannot carry ${reserved.join(', ')} in its detail: those are the event's own`);
+    }
     const event: TraceEvent = {
       seq: this.events.length + 1,
       at: new Date(this.clock.now()).toISOString(),

@@ -47,6 +47,9 @@ import {
 
 type Bytes = Uint8Array<ArrayBuffer>;
 
+/** What a lookup found, as the `device.lookup` trace event says it. */
+export type LookupOutcome = 'registered' | 'not-registered' | 'sender-not-registered' | 'failed';
+
 /** How many one-time keys of each kind a device uploads. */
 const ONE_TIME_KEYS = 10;
 /** Attempts at one send when the server reports device-list changes (409/410). */
@@ -212,16 +215,40 @@ export class VirtualDevice {
     this.connection = undefined;
   }
 
+  /**
+   * Whether a recipient is on Signal. Every answer goes into the trace as `device.lookup` (the
+   * recipient, the status, the outcome; nothing secret): a share reported failed because its
+   * recipient is not on Signal, or because this phone is not registered, is checked against it.
+   */
   async lookup(recipient: string): Promise<SignalAccount | undefined> {
-    if (isAci(recipient)) {
-      const res = await this.request('HEAD', `/v1/accounts/account/${recipient}`);
+    const traced = (httpStatus: number | 'network-error', outcome: LookupOutcome, aci?: string) =>
+      this.opts.trace.record('device.lookup', { device: this.label, recipient: String(recipient), httpStatus, outcome, ...(aci ? { aci } : {}) });
+    const byAci = isAci(recipient);
+    let res: Response;
+    try {
+      res = await this.request(byAci ? 'HEAD' : 'GET', byAci ? `/v1/accounts/account/${recipient}` : `/v1/sim/discovery/${recipient}`);
+    } catch (error) {
+      traced('network-error', 'failed');
+      throw error;
+    }
+    if (byAci) {
+      traced(res.status, res.status === 200 ? 'registered' : 'not-registered', res.status === 200 ? recipient : undefined);
       return res.status === 200 ? { aci: recipient } : undefined;
     }
-    const res = await this.request('GET', `/v1/sim/discovery/${recipient}`);
-    if (res.status === 404) return undefined;
-    if (res.status === 401) throw new SignalSendError('sender-not-registered', `${this.name} is not registered`);
-    if (res.status !== 200) throw await this.httpError(`GET /v1/sim/discovery`, res);
+    if (res.status === 404) {
+      traced(404, 'not-registered');
+      return undefined;
+    }
+    if (res.status === 401) {
+      traced(401, 'sender-not-registered');
+      throw new SignalSendError('sender-not-registered', `${this.name} is not registered`);
+    }
+    if (res.status !== 200) {
+      traced(res.status, 'failed');
+      throw await this.httpError(`GET /v1/sim/discovery`, res);
+    }
     const { aci } = (await res.json()) as { aci: string };
+    traced(200, 'registered', aci);
     return { aci, number: recipient };
   }
 
