@@ -81,6 +81,11 @@ export async function supervise(plan: PlannedScenario[], opts: SuperviseOptions)
       strays.push(ended.message);
     }
     if (ended.kind === 'harness') break;
+    if (outcomes.size === plan.length - left.length) {
+      // A child that ran none of what it was given would be started again for ever.
+      harnessErrors.push(`the process running the scenarios ran none of the ${left.length} left (${ended.kind === 'lost' ? ended.message : ended.kind})`);
+      break;
+    }
   }
 
   return summarise(plan, outcomes, strays, harnessErrors, roles, opts);
