@@ -8,7 +8,10 @@
 export interface Clock {
   /** Milliseconds since the Unix epoch, in simulated time. */
   now(): number;
-  /** Runs `callback` once `ms` of simulated time has passed. */
+  /**
+   * Runs `callback` once `ms` of simulated time has passed. `ms` may be fractional: the timer
+   * fires at the next whole millisecond.
+   */
   setTimeout(callback: () => void | Promise<void>, ms: number): TimerId;
   clearTimeout(id: TimerId): void;
 }
@@ -40,6 +43,7 @@ export class VirtualClock implements Clock {
 
   setTimeout(callback: () => void | Promise<void>, ms: number): TimerId {
     if (!Number.isFinite(ms) || ms < 0) ms = 0;
+    ms = Math.ceil(ms); // simulated time stays in whole milliseconds, as traces print it
     const timer = { id: this.nextId++, at: this.current + ms, callback };
     let i = this.timers.length;
     while (i > 0 && this.timers[i - 1]!.at > timer.at) i--;
