@@ -191,7 +191,7 @@ Then(
     assert.ok(requests.length > 0, `${owner}'s phone never sent a key signing request`);
     const first = requests[0]!;
     const again = requests.find((e) => e.transferId === first.transferId && e.messageId !== first.messageId);
-    assert.ok(again, `${owner}'s phone never sent its key signing request again (its attempts: ${requests.map((e) => e.at).join(', ')})`);
+    assert.ok(again, `${owner}'s phone has not sent its key signing request again so far (its attempts: ${requests.map((e) => e.at).join(', ')})`);
     const waited = Date.parse(again.at) - Date.parse(first.at);
     assert.ok(waited >= min && waited <= max, `${owner}'s phone asked again ${duration(waited)} after the first, not between ${duration(min)} and ${duration(max)}`);
   },

@@ -27,6 +27,8 @@ export interface OutboxFlaws {
   tooManyRetries?: boolean;
   /** Tries again after 0 to 100 ms instead of at least 500 ms (still honouring Retry-After). */
   retriesWithoutWaiting?: boolean;
+  /** Waits 8 minutes between attempts, longer than the protocol's 5. */
+  waitsTooLong?: boolean;
 }
 
 interface Pending {
@@ -105,7 +107,11 @@ export class Outbox {
   /** How long to wait before attempt `n` (n >= 2). */
   private delayBefore(n: number, error: unknown): number {
     const backoff = Math.min(this.policy.capMs, this.policy.baseMs * this.policy.growth ** (n - 2));
-    const jittered = this.flaws.retriesWithoutWaiting ? Math.floor(this.ctx.random() * 101) : this.policy.jitter(backoff, () => this.ctx.random());
+    const jittered = this.flaws.retriesWithoutWaiting
+      ? Math.floor(this.ctx.random() * 101)
+      : this.flaws.waitsTooLong
+        ? 8 * 60_000
+        : this.policy.jitter(backoff, () => this.ctx.random());
     if (error instanceof SignalSendError && error.kind === 'rate-limited' && !this.flaws.ignoresRetryAfter) {
       return Math.max(jittered, error.retryAfterMs ?? 0);
     }

@@ -66,10 +66,18 @@ export interface ReceiverFlaws {
   ignoresCancel?: boolean;
   /** Never sends its signing request again, however long the final package takes. */
   neverAsksAgain?: boolean;
+  /** Asks again first after 3 hours (the protocol: at most 2), then 6 h, 12 h... */
+  asksAgainTooLate?: boolean;
+  /** Asks again first after 10 seconds (the protocol: at least 1 minute), then 20 s, 40 s... */
+  asksAgainTooSoon?: boolean;
 }
 
 export function receiverStep(t: ReceiverTransfer, event: ReceiverEvent, deps: ReceiverDeps, flaws: ReceiverFlaws = {}): Effect[] {
-  const resendAfter = deps.keyRequestResendMs ?? REFERENCE_CHOICES.keyRequestResendMs;
+  const resendAfter = flaws.asksAgainTooLate
+    ? (k: number) => 3 * 3_600_000 * 2 ** (k - 1)
+    : flaws.asksAgainTooSoon
+      ? (k: number) => 10_000 * 2 ** (k - 1)
+      : (deps.keyRequestResendMs ?? REFERENCE_CHOICES.keyRequestResendMs);
   /** The timer for the next re-request, after `resends` so far (none for a receiver that never asks again). */
   const resendTimer = (now: number, resends: number): Effect[] =>
     flaws.neverAsksAgain ? [] : [{ kind: 'timer', at: now + resendAfter(resends + 1), event: 'resend-key-request' }];
