@@ -218,9 +218,13 @@ Then("the server delivered the invitation to {person}'s phone {int} times", func
   assert.deepEqual(counts, [times], `the server delivered invitations to ${owner}'s phone ${JSON.stringify(counts)} times`);
 });
 
-Then(/^(\w+)'s phone received the (invitation|key signing request|final package|answer|cancel) (\d+) times$/, function (this: SctWorld, owner: string, words: string, times: string) {
-  const received = this.sim.receivedMessages(this.sim.phone(owner), messageType(words)).length;
-  assert.equal(received, Number(times), `${owner}'s phone received the ${words} ${received} times`);
+// "the same key signing request": the most copies of one message (one message id), whatever other messages of that type
+// (a receiver's re-requests, sent in its own time) came too.
+Then(/^(\w+)'s phone received the (same )?(invitation|key signing request|final package|answer|cancel) (\d+) times$/, function (this: SctWorld, owner: string, same: string | undefined, words: string, times: string) {
+  const messages = this.sim.receivedMessages(this.sim.phone(owner), messageType(words));
+  const copies = (id: unknown) => messages.filter((e) => e.messageId === id).length;
+  const received = same ? Math.max(0, ...messages.map((e) => copies(e.messageId))) : messages.length;
+  assert.equal(received, Number(times), `${owner}'s phone received the ${same ?? ''}${words} ${received} times (message ids: ${messages.map((e) => e.messageId).join(', ')})`);
 });
 
 Then('the server never saw the {credential} in the clear', function (this: SctWorld, kind: CredentialKind) {
