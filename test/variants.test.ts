@@ -29,6 +29,8 @@ describe.concurrent('conforming variants pass the whole suite', () => {
         'deferred-reports',
         'provisioned-after-state',
         'skips-optional-states',
+        'fastest-retries',
+        'slowest-retries-earliest-re-request',
       ]),
     );
   });
