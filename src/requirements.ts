@@ -96,12 +96,12 @@ export const REQUIREMENTS: Requirement[] = [
   {
     id: 'R-RETRY-1',
     level: 'MUST',
-    text: 'A send that fails for a passing reason (5xx, a dropped connection, a lost answer) is tried again with backoff; after a 429 not before its Retry-After; and within a bounded budget, after which the share is reported failed.',
+    text: 'A send that fails for a passing reason (5xx, a dropped connection, a lost answer, a 429) is tried again, unchanged (same message id): at least 3 and at most 20 attempts in all, the first included; at least 500 ms and at most 5 minutes between two attempts, growing (SHOULD: exponential backoff); after a 429 never sooner than its Retry-After, which wins over the 5-minute maximum. After the last attempt the share is reported failed (send-failed). A receiver still waiting for its final package asks again for it (same key, new message id), the first time 1 minute to 2 hours after its first request, then at least 1 minute apart, until the expiration.',
     sources: [
       { doc: 'HTTP', section: 'HTTP Headers, Mailbox-Request-ID', quote: 'If response is not received, caller may retry sending the request with the same value of "Mailbox-Request-ID".' },
       { doc: 'REQ', section: 'General considerations', quote: 'Implementor should consider performance factors such as battery power and network performance' },
     ],
-    note: 'Retry-After is Signal-Server\'s: its 429 answers carry it, and a client that comes back sooner is refused again.',
+    note: 'Retry-After is Signal-Server\'s: its 429 answers carry it, and a client that comes back sooner is refused again. The sources give no numbers; the bounds are this protocol\'s (docs/protocol.md, "Retries" and R17), and within them each app chooses its own.',
   },
   {
     id: 'R-EXPIRY-1',

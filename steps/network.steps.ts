@@ -10,7 +10,7 @@ import { sendAttempts } from '../src/evidence/index.ts';
 import type { MessageType } from '../src/protocol/messages.ts';
 import type { SctWorld } from './support/world.ts';
 
-const UNIT_MS: Record<string, number> = { second: 1_000, minute: 60_000, hour: 3_600_000 };
+const UNIT_MS: Record<string, number> = { millisecond: 1, second: 1_000, minute: 60_000, hour: 3_600_000 };
 const ms = (count: string, unit: string) => Number(count) * UNIT_MS[unit]!;
 
 /** The accounts a "from X's phone to Y's phone" phrase names. */
@@ -109,10 +109,21 @@ function messageType(words: string): string {
   return type;
 }
 
-/** Every attempt a phone made to send a message of a type (accepted or not), in order: the devices' trace, never the app's word. */
-function attempts(world: SctWorld, owner: string, type: string): TraceEvent[] {
-  return sendAttempts(world.sim, world.sim.phone(owner), type as MessageType);
+/**
+ * Every attempt a phone's app made to send a message of a type (accepted or not), in order: the
+ * devices' trace, never the app's word (see sendAttempts).
+ */
+function attempts(world: SctWorld, owner: string, type?: string): TraceEvent[] {
+  return sendAttempts(world.sim, world.sim.phone(owner), type as MessageType | undefined);
 }
+
+const MS_UNITS = '(millisecond|second|minute|hour)s?';
+
+/** "500 milliseconds", "2 hours" in a message. */
+const duration = (ms: number) => {
+  const [unit, size] = Object.entries(UNIT_MS).reverse().find(([, size]) => ms >= size && ms % size === 0) ?? ['millisecond', 1];
+  return `${ms / size} ${unit}${ms === size ? '' : 's'}`;
+};
 
 const seconds = (e: TraceEvent) => Date.parse(e.at) / 1000;
 
@@ -120,6 +131,42 @@ Then(/^(\w+)'s phone tried to send (?:the|its) (invitation|key signing request|f
   const tries = attempts(this, owner, messageType(words));
   assert.equal(tries.length, Number(times), `${owner}'s phone tried ${tries.length} times: ${tries.map((t) => `${t.at} ${t.httpStatus}`).join(', ')}`);
 });
+
+// The protocol bounds the budget (docs/protocol.md, "Retries"); the app picks its number within them.
+Then(
+  /^(\w+)'s phone tried to send (?:the|its) (invitation|key signing request|final package|answer|cancel) at least (\d+) and at most (\d+) times$/,
+  function (this: SctWorld, owner: string, words: string, least: string, most: string) {
+    const tries = attempts(this, owner, messageType(words));
+    assert.ok(
+      tries.length >= Number(least) && tries.length <= Number(most),
+      `${owner}'s phone tried ${tries.length} times, not between ${least} and ${most}: ${tries.map((t) => `${t.at} ${t.httpStatus}`).join(', ')}`,
+    );
+  },
+);
+
+// Each message's own attempts (same message id); a Retry-After longer than the maximum wins over it.
+Then(
+  new RegExp(`^(\\w+)'s phone waited between (\\d+) ${MS_UNITS} and (\\d+) ${MS_UNITS} before each new attempt$`),
+  function (this: SctWorld, owner: string, least: string, leastUnit: string, most: string, mostUnit: string) {
+    const [min, max] = [ms(least, leastUnit), ms(most, mostUnit)];
+    const byMessage = new Map<unknown, TraceEvent[]>();
+    for (const e of attempts(this, owner)) byMessage.set(e.messageId, [...(byMessage.get(e.messageId) ?? []), e]);
+    const retried = [...byMessage.values()].filter((tries) => tries.length > 1);
+    assert.ok(retried.length > 0, `${owner}'s phone never tried to send a message again`);
+    for (const tries of retried) {
+      for (let i = 1; i < tries.length; i++) {
+        const [previous, next] = [tries[i - 1]!, tries[i]!];
+        const waited = Date.parse(next.at) - Date.parse(previous.at);
+        const allowed = Math.max(max, Number(previous.retryAfter ?? 0) * 1000);
+        assert.ok(
+          waited >= min && waited <= allowed,
+          `${owner}'s phone tried its ${previous.message} again ${duration(waited)} after attempt ${i} (${previous.at}), ` +
+            `not between ${duration(min)} and ${duration(allowed)}`,
+        );
+      }
+    }
+  },
+);
 
 Then(/^(\w+)'s phone waited at least (\d+) seconds after the 429 before trying again$/, function (this: SctWorld, owner: string, wait: string) {
   const label = this.sim.phone(owner).device.label;
@@ -132,12 +179,20 @@ Then(/^(\w+)'s phone waited at least (\d+) seconds after the 429 before trying a
   assert.ok(waited >= Number(wait), `${owner}'s phone tried again after ${waited.toFixed(3)} s, sooner than the ${wait} s Retry-After`);
 });
 
-Then(/^(\w+)'s phone sent its key signing request again at least (\d+) hours? after the first$/, function (this: SctWorld, owner: string, hours: string) {
-  const accepted = attempts(this, owner, 'KeySigningRequest').filter((e) => e.httpStatus === 200);
-  assert.ok(accepted.length >= 2, `${owner}'s phone sent its key signing request ${accepted.length} time(s)`);
-  const gap = (seconds(accepted[1]!) - seconds(accepted[0]!)) / 3600;
-  assert.ok(gap >= Number(hours), `${owner}'s phone asked again after ${gap.toFixed(2)} hours`);
-});
+// A re-request is a new message (new message id), not a retry of the first: the gap is first attempt to first attempt.
+Then(
+  new RegExp(`^(\\w+)'s phone sent its key signing request again between (\\d+) ${MS_UNITS} and (\\d+) ${MS_UNITS} after the first$`),
+  function (this: SctWorld, owner: string, least: string, leastUnit: string, most: string, mostUnit: string) {
+    const [min, max] = [ms(least, leastUnit), ms(most, mostUnit)];
+    const requests = attempts(this, owner, 'KeySigningRequest');
+    assert.ok(requests.length > 0, `${owner}'s phone never sent a key signing request`);
+    const first = requests[0]!;
+    const again = requests.find((e) => e.transferId === first.transferId && e.messageId !== first.messageId);
+    assert.ok(again, `${owner}'s phone has not sent its key signing request again so far (its attempts: ${requests.map((e) => e.at).join(', ')})`);
+    const waited = Date.parse(again.at) - Date.parse(first.at);
+    assert.ok(waited >= min && waited <= max, `${owner}'s phone asked again ${duration(waited)} after the first, not between ${duration(min)} and ${duration(max)}`);
+  },
+);
 
 /** "received the cancel before the invitation" (messages), "the authorization token before the car key" (shares). */
 Then(/^(\w+)'s phone received the (.+?) before the (.+?)$/, function (this: SctWorld, owner: string, first: string, second: string) {
@@ -160,9 +215,13 @@ Then("the server delivered the invitation to {person}'s phone {int} times", func
   assert.deepEqual(counts, [times], `the server delivered invitations to ${owner}'s phone ${JSON.stringify(counts)} times`);
 });
 
-Then(/^(\w+)'s phone received the (invitation|key signing request|final package|answer|cancel) (\d+) times$/, function (this: SctWorld, owner: string, words: string, times: string) {
-  const received = this.sim.receivedMessages(this.sim.phone(owner), messageType(words)).length;
-  assert.equal(received, Number(times), `${owner}'s phone received the ${words} ${received} times`);
+// "the same key signing request": the most copies of one message (one message id), whatever other messages of that type
+// (a receiver's re-requests, sent in its own time) came too.
+Then(/^(\w+)'s phone received the (same )?(invitation|key signing request|final package|answer|cancel) (\d+) times$/, function (this: SctWorld, owner: string, same: string | undefined, words: string, times: string) {
+  const messages = this.sim.receivedMessages(this.sim.phone(owner), messageType(words));
+  const copies = (id: unknown) => messages.filter((e) => e.messageId === id).length;
+  const received = same ? Math.max(0, ...messages.map((e) => copies(e.messageId))) : messages.length;
+  assert.equal(received, Number(times), `${owner}'s phone received the ${same ?? ''}${words} ${received} times (message ids: ${messages.map((e) => e.messageId).join(', ')})`);
 });
 
 Then('the server never saw the {credential} in the clear', function (this: SctWorld, kind: CredentialKind) {

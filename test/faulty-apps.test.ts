@@ -10,8 +10,18 @@ const runSuite = (adapter: string) => runCli(['--adapter', adapter, '--seed', '5
 
 /** Each faulty app, and the scenarios (with the role of the pass) that must catch it. */
 const EXPECTED: Record<string, string[]> = {
+  'asks-again-too-late': [
+    "[receiver] Bob's phone asks again when its signing request goes unanswered",
+  ],
+  'asks-again-too-soon': [
+    "[receiver] Bob's phone asks again when its signing request goes unanswered",
+  ],
   'binds-no-device': [
     "[sender] Bob has a phone and a tablet: the first to answer gets the credential, the other is told it was taken",
+  ],
+  'gives-up-early': [
+    "[sender] The server answers 503 twice, then takes the invitation: provisioned once",
+    "[sender] The server is down beyond the retry budget: the share fails, and nothing is provisioned when it is back",
   ],
   'ignores-cancel': [
     "[receiver] Alice cancels right after inviting: nothing is provisioned and Bob's phone reports the share cancelled",
@@ -28,6 +38,9 @@ const EXPECTED: Record<string, string[]> = {
   'ignores-retry-after': [
     "[sender] A 429 with Retry-After 30 is honoured: the next attempt comes no sooner",
   ],
+  'never-asks-again': [
+    "[receiver] Bob's phone asks again when its signing request goes unanswered",
+  ],
   'provisions-duplicates': [
     "[receiver] The same invitation sent twice is provisioned once",
     "[receiver] An invitation resent with a new message id is provisioned once",
@@ -35,6 +48,9 @@ const EXPECTED: Record<string, string[]> = {
     "[receiver] A cancel that overtakes its invitation: nothing is provisioned",
     "[receiver] A retransmitted invitation that arrives after the share completed provisions nothing more",
     "[receiver] The response is lost after the server took the invitation: Bob's phone gets it twice and provisions once",
+  ],
+  'retries-without-waiting': [
+    "[sender] The server is down beyond the retry budget: the share fails, and nothing is provisioned when it is back",
   ],
   'signs-every-request': [
     "[sender] A signing request that arrives twice gets the same final package, and Bob's phone one credential",
@@ -55,9 +71,15 @@ const EXPECTED: Record<string, string[]> = {
   'strict-fields': [
     "[receiver] Unknown fields in an invitation are tolerated",
   ],
+  'too-many-retries': [
+    "[sender] The server is down beyond the retry budget: the share fails, and nothing is provisioned when it is back",
+  ],
   'trusts-any-sender': [
     "[receiver] A final package from a third account is ignored, and the real one still completes the share",
     "[receiver] A cancel from a third account is ignored: the share still completes",
+  ],
+  'waits-too-long': [
+    "[sender] The server is down beyond the retry budget: the share fails, and nothing is provisioned when it is back",
   ],
 };
 

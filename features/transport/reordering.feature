@@ -67,7 +67,7 @@ Feature: Reordering
     And the network delivers every message to Bob's phone twice for the next 1 hour
     When Alice shares a car key with Bob in the stateful flow
     And the network is quiet
-    Then Alice's phone received the key signing request 2 times
+    Then Alice's phone received the same key signing request 2 times
     And Alice's phone sent one final package for the car key
     And Bob's phone provisions the car key exactly once
     And Alice's phone reports the share as completed

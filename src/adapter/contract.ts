@@ -36,7 +36,12 @@ export type { Clock } from '../sim/clock.ts';
 export interface CredentialAppContext {
   /** This phone's Signal app. */
   signal: SignalAppApi;
-  /** Simulated time: take now() and every timer from here, never from Date or setTimeout. */
+  /**
+   * Simulated time: take now() and every timer from here, never from Date or setTimeout. Work
+   * that goes on after a call (`share()`...) or a message handler has resolved must start from
+   * a timer set here (0 ms for "right after"): the harness waits for calls, handlers and timers,
+   * never for a promise left running.
+   */
   clock: Clock;
   /** Seeded random numbers in [0, 1) (backoff jitter...), so runs replay. */
   random: () => number;
@@ -49,6 +54,11 @@ export interface CredentialAppContext {
    * Tells the harness what happened. Scenarios assert on these reports, each checked against the
    * traffic the harness saw at the devices and the server: a report with nothing behind it
    * (`provisioned` with no invitation received and no TransferComplete sent) fails the scenario.
+   *
+   * A report is due at the simulated instant of what it reports: the app may make it at once,
+   * within the call or handler that caused it, or later from a 0 ms timer on the clock (after
+   * the effect), but never once simulated time has moved on. Scenarios read reports only when nothing more is
+   * due at the current instant, so these timings are all alike to them.
    */
   report: (event: AppEvent) => void;
 }
@@ -171,7 +181,10 @@ export interface ShareRequest {
 export interface CredentialApp {
   /** Which parts of the protocol this app implements; scenarios needing others are skipped. */
   readonly capabilities?: { flows?: Flow[] };
-  /** Starts a share. Resolves with its transfer id; progress comes as `transfer` reports. */
+  /**
+   * Starts a share. Resolves with its transfer id; progress comes as `transfer` reports, which
+   * may come before or after this resolves (`invited` among them).
+   */
   share(request: ShareRequest): Promise<{ transferId: string }>;
   /** Withdraws an in-flight share. */
   cancel(transferId: string): Promise<void>;
@@ -192,6 +205,12 @@ export type CredentialAppFactory = (context: CredentialAppContext) => Credential
  *   `declined` / `cancelled`.
  * - receiver: `received` (a valid invitation arrived); stateful: `key-requested` (signing request
  *   sent); then `provisioned` or `failed` / `declined` / `cancelled`.
+ *
+ * Which to report: `received` and `package-sent` are optional (an app may leave them out);
+ * every other state is required when the transfer reaches it: `invited` and `key-requested`
+ * say the app is waiting on its peer, and scenarios check them while the peer is offline.
+ * States come in the machine's order; reporting a state again is harmless, as scenarios read
+ * the last state reported for a transfer.
  */
 export type TransferState =
   | 'invited'
@@ -226,7 +245,11 @@ export type AppEvent =
       detail?: string;
     }
   | {
-      /** The receiver provisioned a credential. Exactly one per transfer. */
+      /**
+       * The receiver provisioned a credential. Exactly one per transfer. It and the transfer
+       * report with state `provisioned` are both required and may come in either order (at the
+       * same simulated instant, see `report`).
+       */
       type: 'provisioned';
       transferId: string;
       /** The sender's ACI. */

@@ -79,6 +79,10 @@ export class PhoneRecords {
       (e) =>
         this.labels.has(String(e.device)) &&
         e.problem === undefined &&
+        // A 409 or 410 (the recipient's devices changed) is not the app's: the Signal app API
+        // sends again at once by itself, within the same attempt.
+        e.httpStatus !== 409 &&
+        e.httpStatus !== 410 &&
         (type === undefined || e.message === type) &&
         (transferId === undefined || e.transferId === transferId),
     );

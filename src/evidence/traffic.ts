@@ -32,6 +32,6 @@ export function serverHoldsInvitation(sim: Simulation, share: ShareFacts, receiv
  * trace its devices wrote: well-formed messages only, of one transfer when given. What the
  * "tried to send", "waited after the 429" and "asked again" steps count.
  */
-export function sendAttempts(sim: Simulation, phone: Phone, type: MessageType, transferId?: string): TraceEvent[] {
+export function sendAttempts(sim: Simulation, phone: Phone, type?: MessageType, transferId?: string): TraceEvent[] {
   return new PhoneRecords(sim, phone).attempts(type, transferId);
 }

@@ -6,6 +6,7 @@ import type { CredentialApp, CredentialAppContext } from '../adapter/contract.ts
 import { createReferenceApp } from './reference/app.ts';
 
 export { createReferenceApp, type Flaws } from './reference/app.ts';
+export type { ChoiceOverrides } from './reference/choices.ts';
 
 export default function createCredentialApp(ctx: CredentialAppContext): CredentialApp {
   return createReferenceApp(ctx);

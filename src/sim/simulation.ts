@@ -262,7 +262,7 @@ export class Simulation {
   /**
    * Lets simulated time run on, timer by timer, until nothing is due within `horizonMs`:
    * retries, delayed deliveries and redeliveries play out; longer timers (expirations, a
-   * receiver's hourly re-requests) are left for an explicit "N hours pass".
+   * receiver's re-requests, which may come hours apart) are left for an explicit "N hours pass".
    */
   async quiet(horizonMs = QUIET_HORIZON_MS): Promise<void> {
     await this.scheduler.runUntilQuiet();

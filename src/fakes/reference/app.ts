@@ -8,6 +8,7 @@
  */
 import {
   SignalSendError,
+  type AppEvent,
   type CredentialApp,
   type CredentialAppContext,
   type FailureReason,
@@ -17,11 +18,11 @@ import {
 import {
   PROTOCOL_VERSION,
   decode,
-  randomUuid,
   shareInvitation,
   type ShareInvitation,
 } from '../../protocol/messages.ts';
 import { newKeyPair, seedFrom } from '../../protocol/signing.ts';
+import { withReferenceDefaults, type ChoiceOverrides, type Choices } from './choices.ts';
 import type { Effect } from './effects.ts';
 import { Outbox, type OutboxFlaws } from './outbox.ts';
 import { receiverStep, type ReceiverEvent, type ReceiverFlaws, type ReceiverTransfer } from './receiver.ts';
@@ -49,17 +50,33 @@ const FLOWS = ['stateless', 'stateful'] as const;
 const STATEFUL_KEY_REQUEST = Buffer.from(JSON.stringify({ keyType: 'Ed25519' })).toString('base64');
 const KNOWN_INVITATION_FIELDS = new Set(Object.keys(shareInvitation.shape));
 
-export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {}): CredentialApp {
+/**
+ * The reference app, or with `flaws` a deliberately faulty one (`src/fakes/faulty/`), or with
+ * `choices` a conforming variant that decides differently where the protocol lets it
+ * (`src/fakes/variants/`; the defaults are the reference's own choices).
+ */
+export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {}, choiceOverrides: ChoiceOverrides = {}): CredentialApp {
+  const choices = withReferenceDefaults(choiceOverrides);
   const outgoing = new Map<string, SenderTransfer>();
   const incoming = new Map<string, ReceiverTransfer>();
   const seenMessageIds = new Set<string>();
-  const newId = () => randomUuid(ctx.random);
-  const receiverDeps = { newId, flows: FLOWS, keySeed: () => seedFrom(ctx.random), deviceId: ctx.signal.self.deviceId };
-  const outbox = new Outbox(ctx, flaws);
+  const newId = () => choices.newId(ctx.random, ctx.clock.now());
+  const receiverDeps = {
+    newId,
+    flows: FLOWS,
+    keySeed: () => seedFrom(ctx.random),
+    deviceId: ctx.signal.self.deviceId,
+    keyRequestResendMs: choices.keyRequestResendMs,
+  };
+  const outbox = new Outbox(ctx, flaws, choices.retry);
+  const report = (event: AppEvent): void => {
+    if (choices.reports.deferred) ctx.clock.setTimeout(() => ctx.report(event), 0);
+    else ctx.report(event);
+  };
 
   /** Carries out a machine's effects for one transfer, in order. */
   async function apply(role: 'sender' | 'receiver', transferId: string, peer: string, effects: Effect[]): Promise<void> {
-    for (const effect of effects) {
+    for (const effect of arrangeReports(effects, choices)) {
       switch (effect.kind) {
         case 'send':
           // A sender whose message cannot be sent (retries spent, the receiver gone) fails the share.
@@ -72,13 +89,13 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {})
           );
           break;
         case 'state':
-          ctx.report({ type: 'transfer', transferId, role, state: effect.state, ...(effect.reason ? { reason: effect.reason } : {}), ...(effect.detail ? { detail: effect.detail } : {}) });
+          report({ type: 'transfer', transferId, role, state: effect.state, ...(effect.reason ? { reason: effect.reason } : {}), ...(effect.detail ? { detail: effect.detail } : {}) });
           break;
         case 'provision':
-          ctx.report({ type: 'provisioned', transferId, from: peer, ...effect.credential });
+          report({ type: 'provisioned', transferId, from: peer, ...effect.credential });
           break;
         case 'violation':
-          ctx.report({ type: 'violation', transferId, from: peer, requirement: effect.requirement, problem: effect.problem });
+          report({ type: 'violation', transferId, from: peer, requirement: effect.requirement, problem: effect.problem });
           break;
         case 'timer': {
           const timerEvent = effect.event;
@@ -133,7 +150,7 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {})
       if (decoded.type === 'ShareInvitation' && decoded.transferId && incomingFrom(m, decoded.transferId)) {
         return receive(decoded.transferId, { type: 'malformed-invitation', problem: decoded.problem });
       }
-      ctx.report({ type: 'violation', transferId: decoded.transferId, from: m.from.aci, requirement: 'R-VALID-1', problem: `malformed ${decoded.type ?? 'message'}: ${decoded.problem}` });
+      report({ type: 'violation', transferId: decoded.transferId, from: m.from.aci, requirement: 'R-VALID-1', problem: `malformed ${decoded.type ?? 'message'}: ${decoded.problem}` });
       return;
     }
     const message = decoded.message;
@@ -181,7 +198,7 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {})
     async share(request: ShareRequest) {
       const transferId = newId();
       const fail = (reason: FailureReason, detail: string) =>
-        ctx.report({ type: 'transfer', transferId, role: 'sender', state: 'failed', reason, detail });
+        report({ type: 'transfer', transferId, role: 'sender', state: 'failed', reason, detail });
       let recipient;
       try {
         recipient = await ctx.signal.lookup(request.recipient);
@@ -231,6 +248,21 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {})
       await sent(transferId, { type: 'cancel' });
     },
   };
+}
+
+/** The report effects in the order and number the app's report choices say (other effects stay in place). */
+function arrangeReports(effects: Effect[], choices: Choices): Effect[] {
+  const optional = (e: Effect) => e.kind === 'state' && (e.state === 'received' || e.state === 'package-sent');
+  let arranged = choices.reports.skipsOptionalStates ? effects.filter((e) => !optional(e)) : effects;
+  if (choices.reports.stateBeforeProvisioned) {
+    const provision = arranged.findIndex((e) => e.kind === 'provision');
+    const state = arranged.findIndex((e) => e.kind === 'state' && e.state === 'provisioned');
+    if (provision >= 0 && state > provision) {
+      arranged = [...arranged];
+      arranged.splice(provision, 0, ...arranged.splice(state, 1));
+    }
+  }
+  return arranged;
 }
 
 function reasonFor(error: unknown): FailureReason {

@@ -3,8 +3,8 @@
  * transient failure or a rate limit, tries again later on the simulated clock. Never waits inside
  * a call: each retry is a timer, so the app keeps handling messages meanwhile.
  *
- * Policy (docs/protocol.md, "Retries"): up to RETRY_POLICY.attempts attempts; before attempt n+1
- * it waits min(cap, base x 2^(n-1)) scaled by a seeded jitter factor in [0.5, 1); after a 429 it
+ * Policy (docs/protocol.md, "Retries"; the numbers are the app's RetryChoices): up to `attempts`
+ * attempts; before attempt n+1 it waits min(cap, base x growth^(n-1)), jittered; after a 429 it
  * waits at least the server's Retry-After. A message is sent again unchanged (same message id),
  * so a receiver that got it after all drops the copy. Other failures (not registered...) are
  * final at once.
@@ -14,18 +14,21 @@
  */
 import { SignalSendError, type CredentialAppContext } from '../../adapter/contract.ts';
 import { encode, type ProtocolMessage } from '../../protocol/messages.ts';
-
-export const RETRY_POLICY = {
-  attempts: 8,
-  baseMs: 1_000,
-  capMs: 60_000,
-} as const;
+import { REFERENCE_CHOICES, type RetryChoices } from './choices.ts';
 
 export interface OutboxFlaws {
   /** Retries on its own backoff even when the server said Retry-After. */
   ignoresRetryAfter?: boolean;
   /** Treats an identity change like a passing failure: sends to the unconfirmed identity. */
   ignoresIdentityChange?: boolean;
+  /** Gives up after 2 attempts, fewer than the protocol's 3. */
+  givesUpEarly?: boolean;
+  /** Tries 30 times before giving up, more than the protocol's 20. */
+  tooManyRetries?: boolean;
+  /** Tries again after 0 to 100 ms instead of at least 500 ms (still honouring Retry-After). */
+  retriesWithoutWaiting?: boolean;
+  /** Waits 8 minutes between attempts, longer than the protocol's 5. */
+  waitsTooLong?: boolean;
 }
 
 interface Pending {
@@ -48,6 +51,7 @@ export class Outbox {
   constructor(
     private readonly ctx: CredentialAppContext,
     private readonly flaws: OutboxFlaws = {},
+    private readonly policy: RetryChoices = REFERENCE_CHOICES.retry,
   ) {
     ctx.signal.onIdentityChanged((aci) => {
       if (!flaws.ignoresIdentityChange) this.unconfirmed.add(aci);
@@ -81,7 +85,7 @@ export class Outbox {
       }
       const identityIgnored = this.flaws.ignoresIdentityChange && error instanceof SignalSendError && error.kind === 'identity-changed';
       const retryable = identityIgnored || (error instanceof SignalSendError && (error.kind === 'transient' || error.kind === 'rate-limited'));
-      if (!retryable || n >= RETRY_POLICY.attempts) {
+      if (!retryable || n >= this.attempts()) {
         this.ctx.log(`giving up sending ${message.type} after ${n} attempt(s)`, { transferId: message.transferId, error: String(error) });
         await outcome.onGiveUp?.(error);
         return;
@@ -94,10 +98,20 @@ export class Outbox {
     await outcome.onSent?.();
   }
 
+  private attempts(): number {
+    if (this.flaws.givesUpEarly) return 2;
+    if (this.flaws.tooManyRetries) return 30;
+    return this.policy.attempts;
+  }
+
   /** How long to wait before attempt `n` (n >= 2). */
   private delayBefore(n: number, error: unknown): number {
-    const backoff = Math.min(RETRY_POLICY.capMs, RETRY_POLICY.baseMs * 2 ** (n - 2));
-    const jittered = Math.round(backoff * (0.5 + this.ctx.random() / 2));
+    const backoff = Math.min(this.policy.capMs, this.policy.baseMs * this.policy.growth ** (n - 2));
+    const jittered = this.flaws.retriesWithoutWaiting
+      ? Math.floor(this.ctx.random() * 101)
+      : this.flaws.waitsTooLong
+        ? 8 * 60_000
+        : this.policy.jitter(backoff, () => this.ctx.random());
     if (error instanceof SignalSendError && error.kind === 'rate-limited' && !this.flaws.ignoresRetryAfter) {
       return Math.max(jittered, error.retryAfterMs ?? 0);
     }

@@ -13,14 +13,9 @@ import {
 } from '../../protocol/messages.ts';
 import type { Flow } from '../../adapter/contract.ts';
 import type { Effect, MachineDeps } from './effects.ts';
+import { REFERENCE_CHOICES } from './choices.ts';
 
 export type ReceiverState = 'new' | 'key-requested' | 'provisioned' | 'failed' | 'cancelled';
-
-/**
- * A receiver waiting for its final package asks again after this long, then after twice as
- * long each time, until the expiration: the sender may have missed the first request.
- */
-export const KEY_REQUEST_RESEND_MS = 3_600_000;
 
 export interface ReceiverTransfer {
   transferId: string;
@@ -52,6 +47,12 @@ export interface ReceiverDeps extends MachineDeps {
   flows: readonly Flow[];
   /** Seed for the receiver's new key (from the app's seeded random, so runs replay). */
   keySeed(): Uint8Array;
+  /**
+   * How long after its previous signing request a receiver still waiting asks again for the
+   * k-th time, until the expiration (the sender may have missed the request). Default: the
+   * reference app's choice (1 h, then 2 h, 4 h...).
+   */
+  keyRequestResendMs?: (k: number) => number;
 }
 
 export interface ReceiverFlaws {
@@ -63,9 +64,23 @@ export interface ReceiverFlaws {
   ignoresExpiry?: boolean;
   /** Keeps going after the sender cancelled. */
   ignoresCancel?: boolean;
+  /** Never sends its signing request again, however long the final package takes. */
+  neverAsksAgain?: boolean;
+  /** Asks again first after 3 hours (the protocol: at most 2), then 6 h, 12 h... */
+  asksAgainTooLate?: boolean;
+  /** Asks again first after 10 seconds (the protocol: at least 1 minute), then 20 s, 40 s... */
+  asksAgainTooSoon?: boolean;
 }
 
 export function receiverStep(t: ReceiverTransfer, event: ReceiverEvent, deps: ReceiverDeps, flaws: ReceiverFlaws = {}): Effect[] {
+  const resendAfter = flaws.asksAgainTooLate
+    ? (k: number) => 3 * 3_600_000 * 2 ** (k - 1)
+    : flaws.asksAgainTooSoon
+      ? (k: number) => 10_000 * 2 ** (k - 1)
+      : (deps.keyRequestResendMs ?? REFERENCE_CHOICES.keyRequestResendMs);
+  /** The timer for the next re-request, after `resends` so far (none for a receiver that never asks again). */
+  const resendTimer = (now: number, resends: number): Effect[] =>
+    flaws.neverAsksAgain ? [] : [{ kind: 'timer', at: now + resendAfter(resends + 1), event: 'resend-key-request' }];
   const answer = (status: TransferComplete['status'], reason?: ProtocolFailureReason): Effect => ({
     kind: 'send',
     message: {
@@ -123,7 +138,7 @@ export function receiverStep(t: ReceiverTransfer, event: ReceiverEvent, deps: Re
         { kind: 'send', message: t.keyRequest },
         { kind: 'state', state: 'key-requested' },
         ...(flaws.ignoresExpiry ? [] : [{ kind: 'timer', at: expiresAt, event: 'expired' } as const]),
-        { kind: 'timer', at: event.now + KEY_REQUEST_RESEND_MS, event: 'resend-key-request' },
+        ...resendTimer(event.now, 0),
       ];
     }
 
@@ -133,7 +148,7 @@ export function receiverStep(t: ReceiverTransfer, event: ReceiverEvent, deps: Re
       // The same key, a new message: the sender answers with the one package it made (S4).
       return [
         { kind: 'send', message: { ...t.keyRequest!, messageId: deps.newId() } },
-        { kind: 'timer', at: event.now + KEY_REQUEST_RESEND_MS * 2 ** t.resends, event: 'resend-key-request' },
+        ...resendTimer(event.now, t.resends),
       ];
     }
 

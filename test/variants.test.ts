@@ -1,0 +1,49 @@
+/**
+ * The suite must not fail a conforming app for choosing differently from the reference app where
+ * the protocol lets it (another retry budget, other waits, ids, report timing...). Each
+ * conforming variant in src/fakes/variants/ runs the whole suite through the CLI, as an
+ * implementer would, and must pass it: with seed 5 in both passes (app under test sending, then
+ * receiving), and with another seed with the variant on every phone (so it also meets itself).
+ */
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.ts';
+
+const VARIANTS = readdirSync(new URL('../src/fakes/variants/', import.meta.url))
+  .filter((file) => file.endsWith('.ts'))
+  .map((file) => file.slice(0, -'.ts'.length))
+  .sort();
+
+const lastLine = (output: string) => output.trimEnd().split('\n').at(-1);
+
+describe.concurrent('conforming variants pass the whole suite', () => {
+  it('include every kind of choice the protocol leaves open', () => {
+    expect(VARIANTS).toEqual(
+      expect.arrayContaining([
+        'small-retry-budget',
+        'large-retry-budget',
+        'fractional-backoff',
+        'early-key-request-resend',
+        'late-key-request-resend',
+        'uppercase-v7-ids',
+        'deferred-reports',
+        'provisioned-after-state',
+        'skips-optional-states',
+        'fastest-retries',
+        'slowest-retries-earliest-re-request',
+      ]),
+    );
+  });
+
+  it.each(VARIANTS)('%s (seed 5, as sender and as receiver)', async (name) => {
+    const { code, output } = await runCli(['--adapter', `src/fakes/variants/${name}.ts`, '--seed', '5']);
+    expect(code, output).toBe(0);
+    expect(lastLine(output), output).toMatch(/^conformance: [1-9]\d* passed, 0 failed, 0 skipped$/);
+  });
+
+  it.each(VARIANTS)('%s (seed 1234, on every phone)', async (name) => {
+    const { code, output } = await runCli(['--adapter', `src/fakes/variants/${name}.ts`, '--seed', '1234', '--role', 'both']);
+    expect(code, output).toBe(0);
+    expect(lastLine(output), output).toMatch(/^conformance: [1-9]\d* passed, 0 failed, 0 skipped$/);
+  });
+});
