@@ -50,8 +50,8 @@ type Bytes = Uint8Array<ArrayBuffer>;
 /** What a lookup found, as the `device.lookup` trace event says it. */
 export type LookupOutcome = 'registered' | 'not-registered' | 'sender-not-registered' | 'failed';
 
-/** How many one-time keys of each kind a device uploads. */
-const ONE_TIME_KEYS = 10;
+/** How many one-time keys of each kind a device uploads: a scenario sets up a few sessions per device at most, and the last-resort Kyber key serves any beyond (key generation is much of a scenario's cost). */
+const ONE_TIME_KEYS = 3;
 /** Attempts at one send when the server reports device-list changes (409/410). */
 const DEVICE_LIST_ATTEMPTS = 3;
 
