@@ -74,10 +74,6 @@ export async function supervise(plan: PlannedScenario[], opts: SuperviseOptions)
       outcomes.set(ended.key, { status: 'failed', message: ended.message });
       writeLostScenario(`${opts.reports}/allure-results`, scenario, ended.message, replayOf(scenario, opts), ended.startedAt);
     } else if (ended.kind === 'lost') {
-      if (!ended.progressed) {
-        harnessErrors.push(`the process running the scenarios ended before running any (${ended.message})`);
-        break;
-      }
       strays.push(ended.message);
     }
     if (ended.kind === 'harness') break;
@@ -96,7 +92,7 @@ type ChildEnd =
   | { kind: 'load-failed'; message: string }
   | { kind: 'harness' }
   /** The process died or was stopped; `key` is the scenario it was in, if any. */
-  | { kind: 'lost'; key?: ScenarioKey; message: string; startedAt: number; progressed: boolean };
+  | { kind: 'lost'; key?: ScenarioKey; message: string; startedAt: number };
 
 interface Listener {
   finished(key: ScenarioKey, outcome: Outcome): void;
@@ -142,10 +138,13 @@ function runChild(scenarios: PlannedScenario[], segment: number, headers: boolea
     const order = scenarios.map((s) => scenarioKey(s.role, s.uri, s.line));
     const finished = new Set<ScenarioKey>();
     let current: { key: ScenarioKey; startedAt: number } | undefined;
-    const inProgress = () => current ?? (order.find((k) => !finished.has(k)) ? { key: order.find((k) => !finished.has(k))!, startedAt: lastProgress } : undefined);
     let lastProgress = Date.now();
     let ready = false;
-    let progressed = false;
+    /** The scenario the child is in: the one it said it started, else the first it has not finished. */
+    const inProgress = () => {
+      const next = order.find((k) => !finished.has(k));
+      return current ?? (ready && next ? { key: next, startedAt: lastProgress } : undefined);
+    };
     let end: ChildEnd | undefined;
     let timer: NodeJS.Timeout | undefined;
     const stop = (result: ChildEnd) => {
@@ -165,7 +164,6 @@ function runChild(scenarios: PlannedScenario[], segment: number, headers: boolea
           kind: 'lost',
           key: running?.key,
           startedAt: running?.startedAt ?? lastProgress,
-          progressed: progressed || running !== undefined,
           message: `the scenario did not finish within ${limit / 1000} s of real time: the app hangs or loops (its process was stopped)`,
         });
       });
@@ -189,7 +187,6 @@ function runChild(scenarios: PlannedScenario[], segment: number, headers: boolea
           break;
         case 'started':
           current = { key: message.key, startedAt: Date.now() };
-          progressed = true;
           watch();
           break;
         case 'finished':
@@ -218,11 +215,11 @@ function runChild(scenarios: PlannedScenario[], segment: number, headers: boolea
       clearTimeout(timer);
       if (!end) {
         const how = signal ? `signal ${signal}` : `exit code ${code}`;
-        const running = ready ? inProgress() : undefined;
+        const running = inProgress();
         end = running
-          ? { kind: 'lost', key: running.key, startedAt: running.startedAt, progressed: true, message: `the process running the scenario ended (${how}) before the scenario finished: the app ended it (process.exit, a crash, a kill)` }
+          ? { kind: 'lost', key: running.key, startedAt: running.startedAt, message: `the process running the scenario ended (${how}) before the scenario finished: the app ended it (process.exit, a crash, a kill)` }
           : ready
-            ? { kind: 'lost', startedAt: Date.now(), progressed, message: `the process running the scenarios ended (${how}) between scenarios: the app ended it` }
+            ? { kind: 'lost', startedAt: Date.now(), message: `the process running the scenarios ended (${how}) between scenarios: the app ended it` }
             : { kind: 'load-failed', message: `the process loading the adapter module "${opts.adapterArg ?? opts.adapter}" ended (${how}) before it was loaded` };
       }
       resolve(end);
