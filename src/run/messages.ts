@@ -24,24 +24,29 @@ export type ScenarioKey = string;
 
 export const scenarioKey = (role: Role, uri: string, line: number): ScenarioKey => `${role} ${uri}:${line}`;
 
-/** What the parent asks a child to run (JSON in the SCT_JOB environment variable). */
-export interface ChildJob {
+/** What every process of a run is told: the run's settings. */
+export interface RunSettings {
   seed: number;
   /** Absolute path of the adapter module. */
   adapter: string;
   /** The adapter as the user named it, for replay commands; undefined for the reference app. */
   adapterArg?: string;
+  /** Where Allure results, JUnit XML, Cucumber messages and traces go. */
   reports: string;
   quiet: boolean;
   dryRun: boolean;
   /** Real milliseconds the adapter module may take to load. */
   loadTimeoutMs: number;
+  /** Shown on the Allure report's overview. */
+  environment: Record<string, string>;
+}
+
+/** What the parent asks a child to run (JSON in the SCT_JOB environment variable). */
+export interface ChildJob extends RunSettings {
   /** Numbers this child's output files apart from earlier children of the same run. */
   segment: number;
   /** Passes in order, each with the exact scenarios to run. */
   passes: Array<{ role: Role; locations: string[] }>;
-  /** Shown on the Allure report's overview. */
-  environment: Record<string, string>;
 }
 
 export type ChildMessage =

@@ -10,7 +10,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { EXIT, UsageError, type ExitCode } from './exit-codes.ts';
-import { scenarioKey, type ChildJob, type ChildMessage, type ScenarioKey, type ScenarioStatus } from './messages.ts';
+import { scenarioKey, type ChildJob, type ChildMessage, type RunSettings, type ScenarioKey, type ScenarioStatus } from './messages.ts';
 import type { PlannedScenario } from './plan.ts';
 import { replayCommand } from './replay.ts';
 import { writeLostScenario } from './allure.ts';
@@ -18,18 +18,9 @@ import type { Role } from '../roles.ts';
 
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 
-export interface SuperviseOptions {
-  seed: number;
-  adapter: string;
-  adapterArg?: string;
-  reports: string;
-  quiet: boolean;
-  dryRun: boolean;
+export interface SuperviseOptions extends RunSettings {
   /** Real milliseconds one scenario may take before its process is stopped. */
   scenarioTimeoutMs: number;
-  /** Real milliseconds the adapter module may take to load. */
-  loadTimeoutMs: number;
-  environment: Record<string, string>;
 }
 
 interface Outcome {
@@ -108,18 +99,8 @@ function runChild(scenarios: PlannedScenario[], segment: number, headers: boolea
     if (last?.role === s.role) last.locations.push(location);
     else passes.push({ role: s.role, locations: [location] });
   }
-  const job: ChildJob = {
-    seed: opts.seed,
-    adapter: opts.adapter,
-    adapterArg: opts.adapterArg,
-    reports: opts.reports,
-    quiet: opts.quiet,
-    dryRun: opts.dryRun,
-    loadTimeoutMs: opts.loadTimeoutMs,
-    segment,
-    passes,
-    environment: opts.environment,
-  };
+  const { scenarioTimeoutMs: _parentOnly, ...settings } = opts;
+  const job: ChildJob = { ...settings, segment, passes };
   return new Promise((resolve) => {
     const child: ChildProcess = fork(CHILD, [], {
       env: {
