@@ -83,6 +83,8 @@ export function classify(result: TestStepResult | undefined): { status: Scenario
 
 async function main(): Promise<void> {
   const job = JSON.parse(process.env.SCT_JOB ?? '{}') as ChildJob;
+  // The supervisor is gone (killed by CI, say): nobody is left to give a verdict to.
+  process.on('disconnect', () => realExit(3));
   installContainment((message, after) => void tell({ type: 'stray-error', after, message }));
   // What the World reads (steps/support/world.ts).
   Object.assign(process.env, {
