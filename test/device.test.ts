@@ -66,6 +66,25 @@ describe('virtual devices (real libsignal)', () => {
     expect(sim.trace.find('device.decrypt-failed')).toHaveLength(1);
   });
 
+  it('lets a PreKey message through untouched: the tamper waits for the next ratchet message', async () => {
+    const { sim, alice, bob } = await aliceAndBob();
+    const got: string[] = [];
+    bob.device.api.onMessage((m) => void got.push(text(m.bytes)));
+    sim.faults.add({ kind: 'tamper' }, { to: bob.device.aci });
+    await alice.device.send(bob.device.aci, utf8('first')); // no session yet: a PreKey message
+    await sim.settle();
+    expect(sim.trace.find('fault.tamper')).toHaveLength(0);
+    expect(got).toEqual(['first']);
+    await bob.device.send(alice.device.aci, utf8('reply')); // Alice's session is now confirmed
+    await sim.settle();
+    await alice.device.send(bob.device.aci, utf8('second'));
+    await sim.settle();
+    expect(sim.trace.find('server.queued').at(-1)!.envelopeType).toBe(EnvelopeType.CIPHERTEXT);
+    expect(sim.trace.find('fault.tamper')).toHaveLength(1);
+    expect(got).toEqual(['first']);
+    expect(sim.trace.find('device.decrypt-failed')).toHaveLength(1);
+  });
+
   it('handles a newly linked device (409) below the app: the message reaches both devices', async () => {
     const { sim, alice, bob } = await aliceAndBob();
     await alice.device.send(bob.device.aci, utf8('before'));

@@ -23,10 +23,8 @@
  * - the app runs in a process the harness supervises: one that loops on the CPU past the
  *   scenario's time limit (`--timeout`), or that ends, is stopped and its scenario fails.
  */
-import type { Clock } from '../sim/clock.ts';
 import type { ProtocolFailureReason } from '../protocol/messages.ts';
 
-export type { Clock } from '../sim/clock.ts';
 
 // ---------------------------------------------------------------------------------------------
 // What the app is given
@@ -43,7 +41,11 @@ export interface CredentialAppContext {
    * never for a promise left running.
    */
   clock: Clock;
-  /** Seeded random numbers in [0, 1) (backoff jitter...), so runs replay. */
+  /**
+   * Seeded random numbers in [0, 1), so runs replay: draw everything random from here (backoff
+   * jitter, and the transfer and message ids: `randomUuid(random)` from the protocol module makes
+   * a UUID of them). `crypto.randomUUID()` or `Math.random()` would make every run differ.
+   */
   random: () => number;
   /**
    * Log lines go into the scenario's trace, as `app.log` events with the message and, nested
@@ -57,11 +59,30 @@ export interface CredentialAppContext {
    *
    * A report is due at the simulated instant of what it reports: the app may make it at once,
    * within the call or handler that caused it, or later from a 0 ms timer on the clock (after
-   * the effect), but never once simulated time has moved on. Scenarios read reports only when nothing more is
-   * due at the current instant, so these timings are all alike to them.
+   * the effect), but never once simulated time has moved on. Scenarios read reports only when
+   * nothing more is due at the current instant, so these timings are all alike to them.
    */
   report: (event: AppEvent) => void;
 }
+
+/**
+ * The clock a credential app is given (`context.clock`). Apps must take now() and timers from it,
+ * never from `Date` or the real `setTimeout`.
+ *
+ * Simulated time is whole milliseconds: `now()` is always an integer (Signal's timestamps are
+ * whole milliseconds), and a timer's delay may be fractional but is rounded up to the next whole
+ * millisecond, so a backoff of 1234.5 ms fires at +1235 ms. Negative or infinite delays count
+ * as 0; a delay that is not a number breaks the contract.
+ */
+export interface Clock {
+  /** Milliseconds since the Unix epoch, in simulated time: a whole number. */
+  now(): number;
+  /** Runs `callback` once `ms` of simulated time has passed (rounded up to a whole millisecond). */
+  setTimeout(callback: () => void | Promise<void>, ms: number): TimerId;
+  clearTimeout(id: TimerId): void;
+}
+
+export type TimerId = number;
 
 /** A Signal account as the app knows it. */
 export interface SignalAccount {
@@ -75,7 +96,12 @@ export interface SignalAccount {
 export interface SignalAppApi {
   /** This phone's own account, and which of the account's devices this phone is. */
   readonly self: SignalAccount & { deviceId: number };
-  /** Whether a recipient (E.164 phone number or ACI) is on Signal; undefined when not. */
+  /**
+   * Whether a recipient (E.164 phone number or ACI) is on Signal: the account, or undefined when
+   * not. Rejects with a {@link SignalSendError}: `sender-not-registered` when this phone's own
+   * account is gone (a share then fails as `sender-not-registered`, nothing sent), `transient`
+   * when the network failed.
+   */
   lookup(recipient: string): Promise<SignalAccount | undefined>;
   /**
    * Sends bytes to every device of a recipient (E.164 or ACI), end-to-end encrypted. Resolves

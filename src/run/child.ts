@@ -36,14 +36,22 @@ async function loadBounded(spec: string, ms: number): Promise<void> {
 class ScenarioResults {
   private pickles = new Map<string, { uri: string; line: number }>();
   private testCases = new Map<string, string>();
-  private started = new Map<string, { key: string; worst: TestStepResult | undefined }>();
+  /** Each test step's Gherkin text, to name a step that does not bind. */
+  private stepTexts = new Map<string, string>();
+  private started = new Map<string, { key: string; worst: TestStepResult | undefined; worstStep?: string }>();
   private static readonly ORDER = ['PASSED', 'SKIPPED', 'PENDING', 'UNDEFINED', 'AMBIGUOUS', 'FAILED'];
 
   constructor(private readonly role: ChildJob['passes'][number]['role']) {}
 
   async add(message: Envelope): Promise<void> {
-    if (message.pickle) this.pickles.set(message.pickle.id, { uri: message.pickle.uri, line: message.pickle.location?.line ?? 0 });
-    if (message.testCase) this.testCases.set(message.testCase.id, message.testCase.pickleId);
+    if (message.pickle) {
+      this.pickles.set(message.pickle.id, { uri: message.pickle.uri, line: message.pickle.location?.line ?? 0 });
+      for (const step of message.pickle.steps) this.stepTexts.set(step.id, step.text);
+    }
+    if (message.testCase) {
+      this.testCases.set(message.testCase.id, message.testCase.pickleId);
+      for (const step of message.testCase.testSteps) if (step.pickleStepId) this.stepTexts.set(step.id, this.stepTexts.get(step.pickleStepId) ?? '');
+    }
     if (message.testCaseStarted) {
       const pickle = this.pickles.get(this.testCases.get(message.testCaseStarted.testCaseId) ?? '');
       const key = pickle ? scenarioKey(this.role, pickle.uri, pickle.line) : '?';
@@ -54,17 +62,20 @@ class ScenarioResults {
       const entry = this.started.get(message.testStepFinished.testCaseStartedId);
       const result = message.testStepFinished.testStepResult;
       const rank = (r?: TestStepResult) => (r ? ScenarioResults.ORDER.indexOf(r.status) : -1);
-      if (entry && rank(result) > rank(entry.worst)) entry.worst = result;
+      if (entry && rank(result) > rank(entry.worst)) {
+        entry.worst = result;
+        entry.worstStep = this.stepTexts.get(message.testStepFinished.testStepId);
+      }
     }
     if (message.testCaseFinished && !message.testCaseFinished.willBeRetried) {
       const entry = this.started.get(message.testCaseFinished.testCaseStartedId);
-      if (entry) await tell({ type: 'finished', key: entry.key, ...classify(entry.worst) });
+      if (entry) await tell({ type: 'finished', key: entry.key, ...classify(entry.worst, entry.worstStep) });
     }
   }
 }
 
 /** Assertion-type errors (node:assert's, the harness's AppAssertionError...) are the app's; anything else broke the harness. */
-export function classify(result: TestStepResult | undefined): { status: ScenarioStatus; message?: string } {
+export function classify(result: TestStepResult | undefined, step?: string): { status: ScenarioStatus; message?: string } {
   switch (result?.status) {
     case undefined:
     case 'PASSED':
@@ -77,7 +88,15 @@ export function classify(result: TestStepResult | undefined): { status: Scenario
       return /assert/i.test(type) ? { status: 'failed', message } : { status: 'broken', message: `${type || 'Error'}: ${message}` };
     }
     default:
-      return { status: 'unbound', message: `a step is ${result!.status.toLowerCase()}` };
+      return {
+        status: 'unbound',
+        message:
+          result!.status === 'AMBIGUOUS'
+            ? `the step "${step}" matches more than one step definition`
+            : result!.status === 'UNDEFINED'
+              ? `the step "${step}" is undefined: no sentence of the step catalog (docs/steps.md) matches it`
+              : `the step "${step}" is ${result!.status.toLowerCase()}`,
+      };
   }
 }
 
@@ -113,7 +132,7 @@ async function main(): Promise<void> {
           paths: locations,
           ...(job.dryRun ? { dryRun: true } : {}),
           format: [
-            ...(job.quiet ? [] : ['pretty']),
+            job.quiet ? './src/run/silent-formatter.ts' : 'pretty',
             `allure-cucumberjs/reporter:${job.reports}/allure-formatter.out`,
             `junit:${job.reports}/junit-${role}${suffix}.xml`,
             `message:${job.reports}/cucumber-messages-${role}${suffix}.ndjson`,

@@ -231,7 +231,7 @@ function summarise(
       const kind = { failed: '', broken: ' (a harness error, not the app)', unbound: ' (a step does not bind)' }[outcome.status as 'failed'];
       console.log(`  failed: ${roles.length > 1 ? `[${role}] ` : ''}${s.name} (${s.uri}:${s.line})`);
       console.log(`    why${kind}: ${firstLines(outcome.message ?? outcome.status)}`);
-      console.log(`    replay: ${replayOf(s, opts)}`);
+      if (outcome.status !== 'unbound') console.log(`    replay: ${replayOf(s, opts)}`);
     }
     if (roles.length > 1) {
       console.log(`conformance [${role}]: ${count(role, 'passed')} passed, ${count(role, ...bad)} failed, ${count(role, 'skipped')} skipped`);

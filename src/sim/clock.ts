@@ -1,26 +1,12 @@
 /**
  * Virtual time. Nothing in the simulation reads the wall clock: the server's timestamps, the
  * devices' and the credential apps' timers all come from here, and time moves only when the
- * scheduler advances it, so two days of protocol time cost nothing.
+ * scheduler advances it, so two days of protocol time cost nothing. The `Clock` apps are given
+ * is declared with the contract (src/adapter/contract.ts).
  */
+import type { Clock, TimerId } from '../adapter/contract.ts';
 
-/**
- * The clock a credential app is given. Apps must take now() and timers from it.
- *
- * Simulated time is whole milliseconds: `now()` is always an integer (Signal's timestamps are
- * whole milliseconds), and a timer's delay may be fractional but is rounded up to the next whole
- * millisecond, so a backoff of 1234.5 ms fires at +1235 ms. Negative or infinite delays count
- * as 0; a delay that is not a number breaks the contract.
- */
-export interface Clock {
-  /** Milliseconds since the Unix epoch, in simulated time: a whole number. */
-  now(): number;
-  /** Runs `callback` once `ms` of simulated time has passed (rounded up to a whole millisecond). */
-  setTimeout(callback: () => void | Promise<void>, ms: number): TimerId;
-  clearTimeout(id: TimerId): void;
-}
-
-export type TimerId = number;
+export type { Clock, TimerId } from '../adapter/contract.ts';
 
 interface Timer {
   id: TimerId;

@@ -13,6 +13,7 @@ import type { Trace } from '../trace.ts';
 import type { Random } from '../random.ts';
 import type { Faults } from '../faults.ts';
 import {
+  EnvelopeType,
   MAX_CONTENT_BYTES,
   type Envelope,
   type IncomingMessageList,
@@ -350,7 +351,7 @@ export class SignalServer {
         serverGuid: envelope.serverGuid,
         bytes: envelope.content.length,
       });
-      const decision = this.faults.onQueued(sender.account.aci, destination, device.id, envelope.serverGuid);
+      const decision = this.faults.onQueued(sender.account.aci, destination, device.id, envelope.serverGuid, envelope.type === EnvelopeType.CIPHERTEXT);
       envelope.deliverAt = decision.deliverAt;
       // Inside the ciphertext, before the MAC at the end: the receiving device must refuse it.
       if (decision.tamper) envelope.content[Math.max(0, envelope.content.length - 12)]! ^= 0x01;
