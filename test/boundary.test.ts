@@ -9,7 +9,9 @@ import { Trace } from '../src/sim/trace.ts';
 import { mapHttpError } from '../src/sim/device/device.ts';
 import { AppAssertionError, HarnessError } from '../src/sim/failures.ts';
 import { reportProblem, shareResultProblem } from '../src/adapter/checks.ts';
-import { aliceAndBob, utf8 } from './helpers.ts';
+import { fileURLToPath } from 'node:url';
+import { loadAdapter } from '../src/adapter/load.ts';
+import { aliceAndBob, utf8, withReferenceApps } from './helpers.ts';
 import { SignalSendError, type CredentialApp } from '../src/adapter/contract.ts';
 
 describe('whole milliseconds at the boundary', () => {
@@ -48,6 +50,42 @@ describe('whole milliseconds at the boundary', () => {
     const error = await sim.share(alice, sim.data.credential('car key', { recipient: alice.device.number, expiresAt: sim.clock.now() + 1 })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppAssertionError);
     expect((error as Error).message).toMatch(/credential app on Alice's phone .* broke the adapter contract: clock\.setTimeout\(\): the delay is of type string/);
+  });
+});
+
+describe('the app breaking the contract fails the scenario, naming the app, the phone and the method', () => {
+  /** Alice's app (a reference app with one misbehaviour, see the fixture) shares a car key with Bob's reference app. */
+  async function misbehave(misbehaviour: string): Promise<string> {
+    process.env.SCT_MISBEHAVIOUR = misbehaviour;
+    try {
+      const { sim, alice, bob } = await aliceAndBob();
+      const misbehaving = await loadAdapter(fileURLToPath(new URL('./fixtures/adapters/misbehaves.ts', import.meta.url)));
+      await sim.installApp(alice, misbehaving);
+      await withReferenceApps(sim, bob);
+      // A short expiry: Bob's app refuses the share, and Alice's reports why (report-unknown-reason).
+      const expiresAt = sim.clock.now() + (misbehaviour === 'report-unknown-reason' ? 0 : 86_400_000);
+      const error = await sim
+        .share(alice, sim.data.credential('car key', { recipient: bob.device.number, expiresAt }))
+        .then(() => sim.quiet())
+        .then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(AppAssertionError);
+      return (error as Error).message;
+    } finally {
+      delete process.env.SCT_MISBEHAVIOUR;
+    }
+  }
+
+  it.each([
+    ['send-string', /signal\.send\(\): the bytes are of type string; it takes a Uint8Array/],
+    ['send-null', /signal\.send\(\): the bytes are null; it takes a Uint8Array/],
+    ['share-null', /share\(\): it resolved null, not \{ transferId \}/],
+    ['share-empty', /share\(\): it resolved \{\}, without a non-empty string transferId/],
+    ['report-unknown-state', /report\(\): state is "done", which is not one of: invited, /],
+    ['report-unknown-reason', /report\(\): reason is "oops", which is not one of: expired, /],
+  ])('%s', async (misbehaviour, problem) => {
+    const message = await misbehave(misbehaviour);
+    expect(message).toMatch(/the credential app on Alice's phone \(the app under test\) broke the adapter contract: /);
+    expect(message).toMatch(problem);
   });
 });
 
