@@ -1,6 +1,7 @@
 /** Renders docs/requirements.md from the catalog and the features' coverage. */
 import { DOCUMENTS, REQUIREMENTS } from './requirements.ts';
 import type { Coverage } from './coverage.ts';
+import { INVARIANTS } from './monitor/index.ts';
 
 export function requirementsMarkdown(cov: Coverage): string {
   const lines = [
@@ -26,6 +27,8 @@ export function requirementsMarkdown(cov: Coverage): string {
     if (r.note) lines.push(`Note: ${r.note}`, '');
     const scenarios = cov.byRequirement.get(r.id) ?? [];
     lines.push('Checked by:', '', ...(scenarios.length ? scenarios.map((n) => `- ${n}`) : ['- (no scenario yet)']), '');
+    const invariants = INVARIANTS.filter((i) => i.requirement === r.id);
+    if (invariants.length) lines.push(`And in every scenario by the protocol monitor: ${invariants.map((i) => `[${i.id}](invariants.md)`).join(', ')}.`, '');
   }
   lines.push(
     '## Sources',

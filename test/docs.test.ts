@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { updateFieldTables } from '../src/protocol/doc.ts';
 import { coverage, readScenarios } from '../src/coverage.ts';
 import { requirementsMarkdown } from '../src/requirements-doc.ts';
+import { invariantsMarkdown } from '../src/monitor/doc.ts';
 import { REQUIREMENTS } from '../src/requirements.ts';
 import { MESSAGE_SCHEMAS } from '../src/protocol/messages.ts';
 
@@ -15,6 +16,10 @@ describe('generated documentation is current (run `npm run docs` when this fails
     const doc = read('docs/protocol.md');
     expect(updateFieldTables(doc)).toBe(doc);
     for (const type of Object.keys(MESSAGE_SCHEMAS)) expect(doc).toContain(`<!-- fields:${type} -->`);
+  });
+
+  it('docs/invariants.md matches the monitor\'s invariants', () => {
+    expect(invariantsMarkdown()).toBe(read('docs/invariants.md'));
   });
 
   it('docs/requirements.md matches the catalog and the features', () => {

@@ -50,6 +50,8 @@ export class Phone {
   appLabel = 'no app';
   /** Everything the app reported, in order: the app's claims, each checked against the devices' records. */
   readonly events: AppEvent[] = [];
+  /** The same reports, each with the trace event that recorded it (seq) and its simulated time. */
+  readonly reports: Array<{ seq: number; at: number; event: AppEvent }> = [];
   /**
    * Every Signal device this phone has had, oldest first, the current one last. Signal registered
    * again (a reinstall) brings a new device; what the earlier ones sent and received still counts.

@@ -48,6 +48,8 @@ export class Simulation {
   private readonly phones = new Map<string, Phone>();
   /** Further devices of people (a tablet), by name: "Bob's tablet". */
   private readonly otherDevices = new Map<string, Phone>();
+  /** Every share a user asked an app for, with the transfer id the app gave it (the monitor's starting point). */
+  readonly shares: Array<{ phone: Phone; request: ShareRequest; transferId: string; seq: number }> = [];
   /** Watches the server for the provisioning information of every share. */
   readonly plaintext = new PlaintextObserver();
   private readonly unmount: () => void;
@@ -153,6 +155,11 @@ export class Simulation {
     return phone;
   }
 
+  /** Every phone and linked device of the scenario, phones first. */
+  allPhones(): Phone[] {
+    return [...this.phones.values(), ...this.otherDevices.values()];
+  }
+
   /** All of someone's devices: the phone first, then linked ones. */
   devicesOf(owner: string): Phone[] {
     return [this.phone(owner), ...[...this.otherDevices.values()].filter((p) => p.owner === owner)];
@@ -238,19 +245,22 @@ export class Simulation {
     }
     const { transferId } = result as { transferId: string };
     // What the app says the share is called: its claim, recorded as such; evidence comes from the devices.
-    this.trace.record('app.share-started', { phone: phone.owner, transferId });
+    const started = this.trace.record('app.share-started', { phone: phone.owner, transferId });
+    this.shares.push({ phone, request, transferId, seq: started.seq });
     return transferId;
   }
 
   async cancel(phone: Phone, transferId: string): Promise<void> {
     const app = this.appOf(phone);
+    // The user's act, recorded: from now on the app must send nothing more of this share onwards.
+    this.trace.record('sim.cancel', { phone: phone.owner, device: phone.device.label, transferId });
     await this.callApp(phone, 'cancel()', () => app.cancel(transferId));
   }
 
   /** Sends raw bytes from a phone's Signal device, bypassing its app (scripted peers). */
   async sendRaw(phone: Phone, recipient: Phone, bytes: Uint8Array, secret?: string): Promise<void> {
     if (secret) this.plaintext.addSecret(secret);
-    await phone.device.send(recipient.device.aci, bytes);
+    await phone.device.send(recipient.device.aci, bytes, 'harness');
   }
 
   /** Runs everything pending at the current instant; throws if anything failed on the way. */
@@ -426,7 +436,8 @@ export class Simulation {
     phone.events.push(event);
     // Nested under `event`, never spread: a report cannot pose as a harness event. Secrets stay out.
     const { provisioningInformation: _secret, ...visible } = event as Record<string, unknown>;
-    this.trace.record('app.event', { phone: phone.owner, event: visible });
+    const recorded = this.trace.record('app.event', { phone: phone.owner, event: visible });
+    phone.reports.push({ seq: recorded.seq, at: this.clock.now(), event });
     if (event.type === 'violation' && !this.violationsExpected) {
       const peer = this.phoneOf(event.from);
       const who = peer ? `${peer.name} (${peer.appLabel})` : `account ${event.from}`;

@@ -14,7 +14,8 @@ import { After, Before, BeforeAll, World, setDefaultTimeout, setWorldConstructor
 import { REFERENCE_ADAPTER, adapterSpec, loadAdapter, type LoadedAdapter } from '../../src/adapter/load.ts';
 import type { ShareRequest } from '../../src/adapter/contract.ts';
 import { Simulation, type Phone } from '../../src/sim/simulation.ts';
-import { AppAssertionError } from '../../src/sim/failures.ts';
+import { AppAssertionError, HarnessError } from '../../src/sim/failures.ts';
+import { describeViolations, monitor } from '../../src/monitor/index.ts';
 import { runSeed } from '../../src/seed.ts';
 import { parseRole, type Role } from '../../src/roles.ts';
 import { setActiveScenario } from '../../src/run/containment.ts';
@@ -138,4 +139,8 @@ After(async function (this: SctWorld, { pickle, result }) {
   }
   // Failures recorded after the last step settled (a late app error) fail the scenario here.
   this.sim.scheduler.throwIfFailed();
+  // The protocol monitor: rules that hold in any story, whatever this scenario asserted.
+  const { byAppUnderTest, byOthers } = monitor(this.sim);
+  if (byOthers.length) throw new HarnessError(`The protocol monitor found the reference app breaking an invariant (a harness fault):\n${describeViolations(byOthers)}`);
+  if (byAppUnderTest.length) throw new AppAssertionError(`The protocol monitor found the app under test breaking ${byAppUnderTest.length} invariant(s) (docs/invariants.md):\n${describeViolations(byAppUnderTest)}`);
 });

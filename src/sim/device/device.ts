@@ -55,6 +55,20 @@ const ONE_TIME_KEYS = 3;
 /** Attempts at one send when the server reports device-list changes (409/410). */
 const DEVICE_LIST_ATTEMPTS = 3;
 
+/** One plaintext this device got the server to accept, or decrypted and handed to its app. */
+export interface Plaintext {
+  direction: 'sent' | 'received';
+  /** The other account (ACI). */
+  peer: string;
+  bytes: Uint8Array;
+  /** Simulated time it was accepted or handed over. */
+  at: number;
+  /** The trace event that recorded it (`device.sent` or `device.received`). */
+  seq: number;
+  /** Sent by the harness playing a scripted peer, not by the credential app. */
+  scripted?: boolean;
+}
+
 export interface DeviceOptions {
   /** A name for humans: "Bob's phone". */
   name: string;
@@ -96,7 +110,7 @@ export class VirtualDevice {
    * Plaintexts this device sent (accepted by the server) and handed to its app, in order. The
    * harness's own record, as the Signal app on the phone sees them; never sent anywhere.
    */
-  readonly plaintexts: Array<{ direction: 'sent' | 'received'; peer: string; bytes: Uint8Array }> = [];
+  readonly plaintexts: Plaintext[] = [];
   /** Devices (aci.id) whose session was archived (410) and has no replacement yet. */
   private readonly archived = new Set<string>();
   /** Known devices of each peer (by ACI), with their registration ids: where a send goes. */
@@ -253,7 +267,13 @@ export class VirtualDevice {
   }
 
   /** Encrypts `plaintext` for every device of the recipient and sends it in one request. */
-  async send(recipient: string, plaintext: Uint8Array): Promise<SendReceipt> {
+  /**
+   * Encrypts `plaintext` for every device of the recipient and sends it in one request. `origin`
+   * says who composed it: the credential app (through its Signal app API), or the harness playing
+   * a scripted peer (marked `scripted` in the trace and the plaintext record, so the protocol
+   * monitor never judges an app by what the harness sent in its name).
+   */
+  async send(recipient: string, plaintext: Uint8Array, origin: 'app' | 'harness' = 'app'): Promise<SendReceipt> {
     const aci = isAci(recipient) ? recipient : (await this.lookup(recipient))?.aci;
     if (!aci) throw new SignalSendError('not-registered', `${recipient} is not on Signal`);
     // Signal-Server takes whole milliseconds; the clock only has whole instants (see Clock), and
@@ -265,7 +285,7 @@ export class VirtualDevice {
       const messages = await this.withStores(() => this.encryptForDevices(aci, plaintext as Bytes));
       const body: IncomingMessageList = { messages, timestamp, online: false, urgent: true };
       // Every attempt goes into the trace, failed ones too: retries are asserted from it.
-      const sending = { device: this.label, to: aci, ...this.opts.describe?.(plaintext) };
+      const sending = { device: this.label, to: aci, ...this.opts.describe?.(plaintext), ...(origin === 'harness' ? { scripted: true } : {}) };
       let res: Response;
       try {
         res = await this.request('PUT', `/v1/messages/${aci}`, body);
@@ -274,9 +294,9 @@ export class VirtualDevice {
         throw error;
       }
       const retryAfter = res.headers.get('retry-after');
-      this.opts.trace.record('device.sent', { ...sending, httpStatus: res.status, ...(retryAfter ? { retryAfter: Number(retryAfter) } : {}) });
+      const sent = this.opts.trace.record('device.sent', { ...sending, httpStatus: res.status, ...(retryAfter ? { retryAfter: Number(retryAfter) } : {}) });
       if (res.status === 200) {
-        this.plaintexts.push({ direction: 'sent', peer: aci, bytes: plaintext });
+        this.plaintexts.push({ direction: 'sent', peer: aci, bytes: plaintext, at: this.opts.clock.now(), seq: sent.seq, ...(origin === 'harness' ? { scripted: true } : {}) });
         await res.arrayBuffer(); // read it: an unread body keeps its stream alive and costs more than reading
         return { to: aci, timestamp };
       }
@@ -379,8 +399,8 @@ export class VirtualDevice {
       const session = await this.sessions.getSession(from);
       if (session) this.rememberDevice(envelope.sourceServiceId, envelope.sourceDevice, session.remoteRegistrationId());
     }
-    this.opts.trace.record('device.received', { ...where, ...this.opts.describe?.(plaintext) });
-    this.plaintexts.push({ direction: 'received', peer: envelope.sourceServiceId, bytes: plaintext });
+    const received = this.opts.trace.record('device.received', { ...where, ...this.opts.describe?.(plaintext) });
+    this.plaintexts.push({ direction: 'received', peer: envelope.sourceServiceId, bytes: plaintext, at: this.opts.clock.now(), seq: received.seq });
     if (!this.handler) {
       this.opts.trace.record('device.no-handler', where);
     } else {

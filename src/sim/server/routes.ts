@@ -32,6 +32,8 @@ const routes: Array<[string, RegExp, (s: SignalServer, req: SimRequest, m: strin
 /** Answers one request. Never throws: anything unexpected becomes a 500 with the reason. */
 export function handle(server: SignalServer, req: SimRequest): SimResponse {
   server.recordBody(req.body);
+  // The path and query string too: the one place an app could put plaintext in front of the server (a lookup).
+  server.recordBody(new TextEncoder().encode(safeDecode(req.url.pathname + req.url.search)));
   const path = req.url.pathname;
   const matching = routes.filter(([, pattern]) => pattern.test(path));
   if (matching.length === 0) return error(404, `No route for ${path}`);
@@ -41,6 +43,14 @@ export function handle(server: SignalServer, req: SimRequest): SimResponse {
     return route[2](server, req, route[1].exec(path)!.slice(1));
   } catch (e) {
     return error(500, `Internal error: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
   }
 }
 

@@ -1,0 +1,168 @@
+/**
+ * Invariants about provisioning: where, how often, what, and when a credential may be provisioned,
+ * judged from the apps' `provisioned` reports against the traffic of their devices.
+ */
+import type { AppEvent } from '../../adapter/contract.ts';
+import type { History, ReportEvent } from '../history.ts';
+import type { Invariant } from '../invariant.ts';
+import { accountsOfPhone, transfersOf, type Transfer } from '../transfers.ts';
+
+type Provisioned = ReportEvent & { event: Extract<AppEvent, { type: 'provisioned' }> };
+
+const provisioned = (h: History): Provisioned[] => h.reports.filter((r): r is Provisioned => r.event.type === 'provisioned');
+const transferOf = (h: History, id: string): Transfer | undefined => transfersOf(h).find((t) => t.transferId === id);
+
+/** The final package a phone received for a transfer from its sender, before `seq`. */
+function packagesReceived(h: History, t: Transfer, phone: string, beforeSeq: number) {
+  const senders = accountsOfPhone(h, t.sender);
+  return h.messages.filter(
+    (m) => m.phone === phone && m.direction === 'received' && m.seq < beforeSeq && senders.includes(m.peer) && m.message?.type === 'KeyImportRequest' && m.message.transferId === t.transferId,
+  );
+}
+
+export const PROVISIONING: Invariant[] = [
+  {
+    id: 'INV-ONCE',
+    requirement: 'R-ONCE-1',
+    text: 'A phone provisions a transfer at most once, however often its messages arrive.',
+    check: (h) => {
+      const seen = new Map<string, Provisioned[]>();
+      for (const r of provisioned(h)) seen.set(`${r.phone}\n${r.event.transferId}`, [...(seen.get(`${r.phone}\n${r.event.transferId}`) ?? []), r]);
+      return [...seen.values()]
+        .filter((rs) => rs.length > 1)
+        .map((rs) => ({ phone: rs[0]!.phone, problem: `${rs[0]!.phone} provisioned transfer ${rs[0]!.event.transferId} ${rs.length} times`, events: rs.map((r) => r.seq) }));
+    },
+  },
+  {
+    id: 'INV-INVITED-ONLY',
+    requirement: 'R-THIRD-1',
+    text: 'A credential is provisioned only on a device of the account the invitation went to, and only for a transfer whose invitation that device received.',
+    check: (h) =>
+      provisioned(h).flatMap((r) => {
+        const t = transferOf(h, r.event.transferId);
+        if (!t) return [{ phone: r.phone, problem: `${r.phone} provisioned transfer ${r.event.transferId}, for which no invitation was ever sent`, events: [r.seq] }];
+        if (!accountsOfPhone(h, r.phone).includes(t.recipient)) {
+          return [{ phone: r.phone, problem: `${r.phone} provisioned transfer ${t.transferId}, whose invitation went to another account (${t.recipient})`, events: [t.invited.seq, r.seq] }];
+        }
+        return [];
+      }),
+  },
+  {
+    id: 'INV-ONE-DEVICE',
+    requirement: 'R-DEVICE-1',
+    text: 'In the stateful flow a transfer is provisioned on one device only: the one the final package names.',
+    check: (h) =>
+      provisioned(h).flatMap((r) => {
+        const t = transferOf(h, r.event.transferId);
+        if (!t || t.invitation.flow !== 'stateful') return [];
+        // The device a package is for, against the device (`aci.deviceId`) that received it.
+        const packages = packagesReceived(h, t, r.phone, r.seq);
+        const mine = packages.filter((m) => m.message?.type === 'KeyImportRequest' && Number(m.device.split('.').pop()) === m.message.receiverDeviceId);
+        if (packages.length && !mine.length) {
+          return [{ phone: r.phone, problem: `${r.phone} provisioned transfer ${t.transferId} from a final package naming another device of its account`, events: [...packages.map((m) => m.seq), r.seq] }];
+        }
+        return [];
+      }),
+  },
+  {
+    id: 'INV-EXACT',
+    requirement: 'R-STATELESS-1',
+    text: 'What is provisioned is byte for byte what was shared: the sender sends the provisioning information (stateless) or credential data (stateful) it was asked to share, with its format, and the receiver provisions exactly what it received.',
+    check: (h) => [
+      // The sender's part: what it sent is what its user shared.
+      ...transfersOf(h).flatMap((t) => {
+        if (!t.request) return [];
+        const shared = t.request.provisioningInformation;
+        const sent = h.messages.filter((m) => m.phone === t.sender && m.direction === 'sent' && !m.scripted && m.message?.transferId === t.transferId);
+        const wrong = sent.filter(
+          (m) =>
+            (m.message?.type === 'ShareInvitation' && (m.message.format !== t.request!.format || (m.message.flow === 'stateless' && m.message.provisioningInformation !== shared))) ||
+            (m.message?.type === 'KeyImportRequest' && m.message.credentialData !== shared),
+        );
+        return wrong.map((m) => ({ phone: t.sender, problem: `${t.sender} sent a ${m.message!.type} for transfer ${t.transferId} whose format or credential is not what its user shared`, events: [m.seq] }));
+      }),
+      // The receiver's part: what it provisioned is what it received.
+      ...provisioned(h).flatMap((r) => {
+        const t = transferOf(h, r.event.transferId);
+        if (!t) return [];
+        const received = h.messages.filter((m) => m.phone === r.phone && m.direction === 'received' && m.seq < r.seq && m.message?.transferId === t.transferId);
+        const data = received.flatMap((m) =>
+          m.message?.type === 'ShareInvitation' && m.message.flow === 'stateless' ? [m.message.provisioningInformation] : m.message?.type === 'KeyImportRequest' ? [m.message.credentialData] : [],
+        );
+        const problems = [];
+        if (data.length && !data.includes(r.event.provisioningInformation)) problems.push('credential differs from every one its device received for it');
+        if (r.event.format !== t.invitation.format) problems.push(`format ${JSON.stringify(r.event.format)} is not the invitation's ${JSON.stringify(t.invitation.format)}`);
+        return problems.length ? [{ phone: r.phone, problem: `${r.phone} provisioned transfer ${t.transferId}, but its ${problems.join(' and its ')}`, events: [t.invited.seq, r.seq] }] : [];
+      }),
+    ],
+  },
+  {
+    id: 'INV-BEFORE-EXPIRY',
+    requirement: 'R-EXPIRY-1',
+    text: 'Nothing is provisioned at or after the expiration, and a sender signs no final package at or after it (its first attempt to send one comes before).',
+    check: (h) => [
+      ...provisioned(h).flatMap((r) => {
+        const t = transferOf(h, r.event.transferId);
+        return t && r.at >= t.expiresAt
+          ? [{ phone: r.phone, problem: `${r.phone} provisioned transfer ${t.transferId} at ${new Date(r.at).toISOString()}, at or after its expiration ${t.invitation.expiration}`, events: [t.invited.seq, r.seq] }]
+          : [];
+      }),
+      ...transfersOf(h).flatMap((t) =>
+        firstAttempts(h, t, 'KeyImportRequest')
+          .filter((a) => a.at >= t.expiresAt)
+          .map((a) => ({ phone: a.phone, problem: `${a.phone} signed a final package for transfer ${t.transferId} at ${new Date(a.at).toISOString()}, at or after its expiration ${t.invitation.expiration}`, events: [t.invited.seq, a.seq] })),
+      ),
+    ],
+  },
+  {
+    id: 'INV-AFTER-CANCEL',
+    requirement: 'R-CANCEL-1',
+    text: 'Once a side has processed a cancel nothing more of the transfer happens there: the receiver provisions nothing after it received the sender\'s ShareCancel, the sender signs no final package after its user cancelled.',
+    check: (h) => [
+      ...provisioned(h).flatMap((r) => {
+        const t = transferOf(h, r.event.transferId);
+        if (!t) return [];
+        const senders = accountsOfPhone(h, t.sender);
+        const cancel = h.messages.find((m) => m.phone === r.phone && m.direction === 'received' && m.seq < r.seq && senders.includes(m.peer) && m.message?.type === 'ShareCancel' && m.message.transferId === t.transferId);
+        return cancel ? [{ phone: r.phone, problem: `${r.phone} provisioned transfer ${t.transferId} after it received the sender's cancel`, events: [cancel.seq, r.seq] }] : [];
+      }),
+      ...h.cancels.flatMap((c) => {
+        const t = transferOf(h, c.transferId);
+        if (!t) return [];
+        return firstAttempts(h, t, 'KeyImportRequest')
+          .filter((a) => a.phone === c.phone && a.seq > c.seq)
+          .map((a) => ({ phone: a.phone, problem: `${a.phone} signed a final package for transfer ${t.transferId} after its user cancelled the share`, events: [c.seq, a.seq] }));
+      }),
+    ],
+  },
+  {
+    id: 'INV-FINAL',
+    requirement: 'R-ONCE-1',
+    text: 'A transfer\'s final state (completed, provisioned, failed, declined, cancelled) never changes once reported: a provisioned credential stays provisioned, late or repeated messages change nothing.',
+    check: (h) => {
+      const FINAL = ['completed', 'provisioned', 'failed', 'declined', 'cancelled'];
+      const ended = new Map<string, ReportEvent>();
+      const found = [];
+      for (const r of h.reports) {
+        if (r.event.type !== 'transfer') continue;
+        const key = `${r.phone}\n${r.event.transferId}`;
+        const first = ended.get(key);
+        if (first && first.event.type === 'transfer' && (r.event.state !== first.event.state || r.event.reason !== first.event.reason)) {
+          found.push({ phone: r.phone, problem: `${r.phone} reported transfer ${r.event.transferId} ${r.event.state}${r.event.reason ? `/${r.event.reason}` : ''} after it had ended ${first.event.state}${first.event.reason ? `/${first.event.reason}` : ''}`, events: [first.seq, r.seq] });
+        }
+        if (!first && FINAL.includes(r.event.state)) ended.set(key, r);
+      }
+      return found;
+    },
+  },
+];
+
+/** The first attempt of each distinct message of a type the transfer's phones' apps sent (not scripted). */
+export function firstAttempts(h: History, t: Transfer, type: string) {
+  const seen = new Set<string>();
+  return h.attempts.filter((a) => {
+    if (a.scripted || a.type !== type || a.transferId !== t.transferId || !a.messageId || seen.has(`${a.device}\n${a.messageId}`)) return false;
+    seen.add(`${a.device}\n${a.messageId}`);
+    return true;
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * Invariants about what apps report and the ids and keys they choose: a report must match the
+ * traffic it claims, and what must be fresh is fresh.
+ */
+import type { History } from '../history.ts';
+import type { Invariant } from '../invariant.ts';
+import { accountsOfPhone, transfersOf } from '../transfers.ts';
+
+export const REPORTS: Invariant[] = [
+  {
+    id: 'INV-COMPLETED-MEANS-PROVISIONED',
+    requirement: 'R-STATELESS-1',
+    text: "A sender reports a share `completed` only after its device received the recipient's TransferComplete `provisioned` for it.",
+    check: (h) =>
+      h.reports.flatMap((r) => {
+        if (r.event.type !== 'transfer' || r.event.role !== 'sender' || r.event.state !== 'completed') return [];
+        const { transferId } = r.event;
+        const t = transfersOf(h).find((x) => x.transferId === transferId);
+        const answer = h.messages.find(
+          (m) => m.phone === r.phone && m.direction === 'received' && m.seq < r.seq && m.peer === t?.recipient && m.message?.type === 'TransferComplete' && m.message.transferId === transferId && m.message.status === 'provisioned',
+        );
+        return answer ? [] : [{ phone: r.phone, problem: `${r.phone} reported transfer ${transferId} completed, but its device had received no TransferComplete "provisioned" for it from the recipient`, events: [r.seq] }];
+      }),
+  },
+  {
+    id: 'INV-PROVISIONED-AFTER-PACKAGE',
+    requirement: 'R-STATEFUL-1',
+    text: 'In the stateful flow a receiver provisions only after its device received the final package from the sender.',
+    check: (h) =>
+      h.reports.flatMap((r) => {
+        if (r.event.type !== 'provisioned') return [];
+        const { transferId } = r.event;
+        const t = transfersOf(h).find((x) => x.transferId === transferId);
+        if (!t || t.invitation.flow !== 'stateful') return [];
+        const senders = accountsOfPhone(h, t.sender);
+        const pkg = h.messages.find((m) => m.phone === r.phone && m.direction === 'received' && m.seq < r.seq && senders.includes(m.peer) && m.message?.type === 'KeyImportRequest' && m.message.transferId === transferId);
+        return pkg ? [] : [{ phone: r.phone, problem: `${r.phone} provisioned stateful transfer ${transferId} before its device received any final package for it`, events: [t.invited.seq, r.seq] }];
+      }),
+  },
+  {
+    id: 'INV-UNIQUE-TRANSFER',
+    requirement: 'R-ONCE-1',
+    text: 'Every share gets a transfer id of its own.',
+    check: (h) => {
+      const byId = new Map<string, typeof h.shares>();
+      for (const s of h.shares) byId.set(s.transferId, [...(byId.get(s.transferId) ?? []), s]);
+      return [...byId.values()].filter((ss) => ss.length > 1).map((ss) => ({ phone: ss[0]!.phone, problem: `${ss.length} shares got the same transfer id ${ss[0]!.transferId}`, events: ss.map((s) => s.seq) }));
+    },
+  },
+  {
+    id: 'INV-FRESH-KEY',
+    requirement: 'R-STATEFUL-2',
+    text: 'A receiver generates a new key for each stateful transfer: no key it asks to have signed serves two transfers.',
+    check: (h) => {
+      const byKey = new Map<string, Array<History['messages'][number]>>();
+      for (const m of h.messages) {
+        if (m.direction !== 'sent' || m.scripted || m.message?.type !== 'KeySigningRequest') continue;
+        byKey.set(m.message.receiverPublicKey, [...(byKey.get(m.message.receiverPublicKey) ?? []), m]);
+      }
+      return [...byKey.values()].flatMap((ms) => {
+        const transfers = [...new Set(ms.map((m) => m.message!.transferId))];
+        return transfers.length > 1 ? [{ phone: ms[0]!.phone, problem: `${ms[0]!.phone} asked to have one key signed for ${transfers.length} transfers (${transfers.join(', ')})`, events: ms.map((m) => m.seq) }] : [];
+      });
+    },
+  },
+];
