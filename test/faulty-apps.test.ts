@@ -83,6 +83,26 @@ const EXPECTED: Record<string, string[]> = {
   ],
 };
 
+/**
+ * Faulty apps whose bug no scenario asserts: only the protocol monitor (src/monitor/) catches them,
+ * naming the invariant, in every scenario whose story shows the bug.
+ */
+const MONITOR_ONLY: Record<string, string> = {
+  'logs-credential': 'INV-SECRET-KEPT',
+  'reuses-receiver-key': 'INV-FRESH-KEY',
+};
+
+describe.concurrent('faulty apps that only the protocol monitor catches', () => {
+  it.each(Object.entries(MONITOR_ONLY))('%s (%s)', async (name, invariant) => {
+    const { code, output } = await runSuite(`src/fakes/faulty/${name}.ts`);
+    expect(code, output).toBe(1);
+    const reasons = [...output.matchAll(/^ {4}why: (.*)$/gm)].map((m) => m[1]!);
+    expect(reasons.length, output).toBeGreaterThan(0);
+    // Every failure is the monitor's, and names the invariant: no scripted step caught the bug.
+    for (const reason of reasons) expect(reason).toMatch(new RegExp(`^The protocol monitor found the app under test breaking \\d+ invariant\\(s\\) \\(docs/invariants\\.md\\): \\| ${invariant} `));
+  });
+});
+
 describe.concurrent('deliberately faulty apps fail the scenarios for the rule they break', () => {
   it.each(Object.entries(EXPECTED))('%s', async (name, expected) => {
     const { code, output } = await runSuite(`src/fakes/faulty/${name}.ts`);

@@ -43,6 +43,10 @@ export interface Flaws extends SenderFlaws, ReceiverFlaws, OutboxFlaws {
   omitsExpiration?: boolean;
   /** Takes a message about a transfer from any account, not only the transfer's sender. */
   trustsAnySender?: boolean;
+  /** Writes the credential it provisions into its log (breaks INV-SECRET-KEPT). */
+  logsCredential?: boolean;
+  /** Generates one receiver key and asks to have it signed for every stateful transfer (breaks INV-FRESH-KEY). */
+  reusesReceiverKey?: boolean;
 }
 
 const FLOWS = ['stateless', 'stateful'] as const;
@@ -64,7 +68,7 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {},
   const receiverDeps = {
     newId,
     flows: FLOWS,
-    keySeed: () => seedFrom(ctx.random),
+    keySeed: flaws.reusesReceiverKey ? ((seed) => () => seed)(seedFrom(ctx.random)) : () => seedFrom(ctx.random),
     deviceId: ctx.signal.self.deviceId,
     keyRequestResendMs: choices.keyRequestResendMs,
   };
@@ -92,6 +96,7 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {},
           report({ type: 'transfer', transferId, role, state: effect.state, ...(effect.reason ? { reason: effect.reason } : {}), ...(effect.detail ? { detail: effect.detail } : {}) });
           break;
         case 'provision':
+          if (flaws.logsCredential) ctx.log('provisioned', { transferId, credential: effect.credential.provisioningInformation });
           report({ type: 'provisioned', transferId, from: peer, ...effect.credential });
           break;
         case 'violation':

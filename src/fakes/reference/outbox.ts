@@ -13,7 +13,7 @@
  * the new safety number. Sends to it are held, and sent when `onIdentityConfirmed` fires.
  */
 import { SignalSendError, type CredentialAppContext } from '../../adapter/contract.ts';
-import { encode, type ProtocolMessage } from '../../protocol/messages.ts';
+import { encode, randomUuid, type ProtocolMessage } from '../../protocol/messages.ts';
 import { REFERENCE_CHOICES, type RetryChoices } from './choices.ts';
 
 export interface OutboxFlaws {
@@ -29,6 +29,8 @@ export interface OutboxFlaws {
   retriesWithoutWaiting?: boolean;
   /** Waits 8 minutes between attempts, longer than the protocol's 5. */
   waitsTooLong?: boolean;
+  /** Builds the message afresh for every retry, with a new message id (breaks INV-ONE-ID). */
+  newIdPerRetry?: boolean;
 }
 
 interface Pending {
@@ -92,7 +94,8 @@ export class Outbox {
       }
       const delayMs = this.delayBefore(n + 1, error);
       this.ctx.log(`${message.type} not sent (${(error as SignalSendError).kind}); attempt ${n + 1} in ${delayMs} ms`, { transferId: message.transferId });
-      this.ctx.clock.setTimeout(() => this.attempt(to, message, bytes, n + 1, outcome), delayMs);
+      const again = this.flaws.newIdPerRetry ? { ...message, messageId: randomUuid(this.ctx.random) } : message;
+      this.ctx.clock.setTimeout(() => this.attempt(to, again, again === message ? bytes : encode(again), n + 1, outcome), delayMs);
       return;
     }
     await outcome.onSent?.();

@@ -1,0 +1,184 @@
+/**
+ * Each invariant of the protocol monitor, on hand-made histories: one that breaks it (the
+ * invariant must say so, naming the phone and the events) and the same story told right (it
+ * must stay quiet).
+ */
+import { describe, expect, it } from 'vitest';
+import { INVARIANTS, check, type History } from '../src/monitor/index.ts';
+import type { AppEvent } from '../src/adapter/contract.ts';
+import type { ProtocolMessage } from '../src/protocol/messages.ts';
+import type { Attempt, MessageEvent } from '../src/monitor/history.ts';
+
+const A = 'aaaaaaaa-0000-4000-8000-000000000001';
+const B = 'bbbbbbbb-0000-4000-8000-000000000002';
+const M = 'cccccccc-0000-4000-8000-000000000003';
+const T = 'dddddddd-0000-4000-8000-000000000004';
+const ALICE = "Alice's phone";
+const BOB = "Bob's phone";
+const MALLORY = "Mallory's phone";
+const SECRET = 'the-car-key-secret-bytes';
+const T0 = Date.UTC(2030, 0, 1);
+const HOUR = 3_600_000;
+
+let seq = 0;
+const next = () => ++seq;
+const id = (n: number) => `eeeeeeee-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+function invitation(overrides: Partial<Extract<ProtocolMessage, { type: 'ShareInvitation' }>> = {}): ProtocolMessage {
+  return {
+    type: 'ShareInvitation', version: 1, messageId: id(1), transferId: T, flow: 'stateless', format: 'digitalwallet.carkey.ccc',
+    displayInformation: { title: 'Car key', description: '' }, expiration: new Date(T0 + 24 * HOUR).toISOString(), provisioningInformation: SECRET, ...overrides,
+  } as ProtocolMessage;
+}
+const answer = (status: 'provisioned' | 'failed', messageId = id(2)): ProtocolMessage => ({ type: 'TransferComplete', version: 1, messageId, transferId: T, status });
+const pkg = (overrides: Record<string, unknown> = {}): ProtocolMessage =>
+  ({ type: 'KeyImportRequest', version: 1, messageId: id(3), transferId: T, receiverPublicKey: 'KEY', receiverDeviceId: 1, signature: 'SIG', credentialData: SECRET, ...overrides }) as ProtocolMessage;
+const ksr = (key = 'KEY', transferId = T, messageId = id(4)): ProtocolMessage => ({ type: 'KeySigningRequest', version: 1, messageId, transferId, receiverPublicKey: key });
+
+const phoneOf = (name: string) => ({ [ALICE]: A, [BOB]: B, [MALLORY]: M })[name]!;
+
+function msg(phone: string, direction: 'sent' | 'received', peer: string, message: ProtocolMessage, at = T0, extra: Partial<MessageEvent> = {}): MessageEvent {
+  return { seq: next(), at, phone, device: `${phoneOf(phone)}.1`, direction, peer, message, text: JSON.stringify(message), scripted: false, ...extra };
+}
+function attempt(phone: string, message: ProtocolMessage, httpStatus: Attempt['httpStatus'], at: number, extra: Partial<Attempt> = {}): Attempt {
+  return { seq: next(), at, phone, device: `${phoneOf(phone)}.1`, to: B, type: message.type, messageId: message.messageId, transferId: message.transferId, httpStatus, scripted: false, ...extra };
+}
+const report = (phone: string, event: AppEvent, at = T0) => ({ seq: next(), at, phone, event });
+const provisioned = (phone = BOB, data = SECRET): AppEvent => ({ type: 'provisioned', transferId: T, from: A, format: 'digitalwallet.carkey.ccc', title: 'Car key', provisioningInformation: data });
+const state = (phone: 'sender' | 'receiver', s: string, reason?: string): AppEvent => ({ type: 'transfer', transferId: T, role: phone, state: s, ...(reason ? { reason } : {}) }) as AppEvent;
+
+function history(parts: Partial<History>): History {
+  return {
+    phones: [ALICE, BOB, MALLORY].map((name) => ({ name, accounts: [phoneOf(name)], devices: [`${phoneOf(name)}.1`], app: 'the app under test', underTest: true })),
+    messages: [], attempts: [], reports: [], logs: [], cancels: [], identity: [],
+    shares: [{ seq: 0, phone: ALICE, transferId: T, request: { recipient: B, flow: 'stateless', format: 'digitalwallet.carkey.ccc', displayInformation: { title: 'Car key', description: '' }, expiresAt: T0 + 24 * HOUR, provisioningInformation: SECRET } }],
+    endedAt: T0 + HOUR,
+    ...parts,
+  };
+}
+
+/** A stateless share told right: invitation sent and received, provisioned once, answered, completed. */
+function goodStory(): Partial<History> {
+  const inv = invitation();
+  return {
+    messages: [msg(ALICE, 'sent', B, inv), msg(BOB, 'received', A, inv), msg(BOB, 'sent', A, answer('provisioned')), msg(ALICE, 'received', B, answer('provisioned'))],
+    attempts: [attempt(ALICE, inv, 200, T0)],
+    reports: [report(BOB, provisioned()), report(BOB, state('receiver', 'provisioned')), report(ALICE, state('sender', 'completed'))],
+  };
+}
+
+function violations(id: string, parts: Partial<History>) {
+  const invariant = INVARIANTS.find((i) => i.id === id);
+  expect(invariant, id).toBeDefined();
+  return check(history(parts), [invariant!]);
+}
+
+/** Each invariant: a story that breaks it. */
+const BROKEN: Record<string, () => Partial<History>> = {
+  'INV-ONCE': () => {
+    const g = goodStory();
+    return { ...g, reports: [...g.reports!, report(BOB, provisioned())] };
+  },
+  'INV-INVITED-ONLY': () => {
+    const g = goodStory();
+    return { ...g, reports: [...g.reports!, report(MALLORY, provisioned(MALLORY))] };
+  },
+  'INV-ONE-DEVICE': () => {
+    const inv = invitation({ flow: 'stateful', provisioningInformation: 'e30=', senderPublicKey: 'PUB' } as never);
+    return { messages: [msg(ALICE, 'sent', B, inv), msg(BOB, 'received', A, inv), msg(BOB, 'received', A, pkg({ receiverDeviceId: 2 }))], reports: [report(BOB, provisioned())] };
+  },
+  'INV-EXACT': () => {
+    const g = goodStory();
+    return { ...g, reports: [report(BOB, provisioned(BOB, 'something else'))] };
+  },
+  'INV-BEFORE-EXPIRY': () => {
+    const g = goodStory();
+    return { ...g, reports: [report(BOB, provisioned(), T0 + 24 * HOUR)] };
+  },
+  'INV-AFTER-CANCEL': () => {
+    const inv = invitation();
+    const cancel: ProtocolMessage = { type: 'ShareCancel', version: 1, messageId: id(9), transferId: T };
+    return { messages: [msg(ALICE, 'sent', B, inv), msg(BOB, 'received', A, cancel), msg(BOB, 'received', A, inv)], reports: [report(BOB, provisioned())] };
+  },
+  'INV-FINAL': () => {
+    const g = goodStory();
+    return { ...g, reports: [...g.reports!, report(BOB, state('receiver', 'cancelled', 'cancelled'))] };
+  },
+  'INV-CREDENTIAL-RECIPIENT': () => {
+    const g = goodStory();
+    return { ...g, messages: [...g.messages!, msg(BOB, 'sent', M, invitation({ messageId: id(7) }))] };
+  },
+  'INV-CONFIRMED-IDENTITY': () => {
+    const inv = invitation();
+    const changed = { seq: next(), device: `${A}.1`, peer: B, kind: 'changed' as const };
+    return { identity: [changed], messages: [msg(ALICE, 'sent', B, inv)] };
+  },
+  'INV-SECRET-KEPT': () => {
+    const g = goodStory();
+    return { ...g, logs: [{ seq: next(), phone: BOB, text: JSON.stringify({ message: 'got', detail: { secret: SECRET } }) }] };
+  },
+  'INV-ONE-ID': () => {
+    const g = goodStory();
+    return { ...g, attempts: [attempt(ALICE, invitation(), 503, T0), attempt(ALICE, invitation({ messageId: id(8) }), 200, T0 + 1000)] };
+  },
+  'INV-RETRY-SPACING': () => ({ attempts: [attempt(ALICE, invitation(), 503, T0), attempt(ALICE, invitation(), 200, T0 + 100)] }),
+  'INV-RETRY-BUDGET': () => ({ attempts: [attempt(ALICE, invitation(), 503, T0), attempt(ALICE, invitation(), 503, T0 + 1000)], endedAt: T0 + HOUR }),
+  'INV-NO-HOPELESS-RETRY': () => ({ attempts: [attempt(ALICE, invitation(), 404, T0), attempt(ALICE, invitation(), 404, T0 + 1000)] }),
+  'INV-COMPLETED-MEANS-PROVISIONED': () => {
+    const inv = invitation();
+    return { messages: [msg(ALICE, 'sent', B, inv)], reports: [report(ALICE, state('sender', 'completed'))] };
+  },
+  'INV-PROVISIONED-AFTER-PACKAGE': () => {
+    const inv = invitation({ flow: 'stateful', provisioningInformation: 'e30=', senderPublicKey: 'PUB' } as never);
+    return { messages: [msg(ALICE, 'sent', B, inv), msg(BOB, 'received', A, inv)], reports: [report(BOB, provisioned())] };
+  },
+  'INV-UNIQUE-TRANSFER': () => {
+    const h = history({});
+    return { shares: [...h.shares, { ...h.shares[0]!, seq: 5 }] };
+  },
+  'INV-FRESH-KEY': () => ({ messages: [msg(BOB, 'sent', A, ksr('KEY', T)), msg(BOB, 'sent', A, ksr('KEY', id(99), id(5)))] }),
+};
+
+describe('the protocol monitor', () => {
+  it('has a violating story for every invariant', () => {
+    expect(Object.keys(BROKEN).sort()).toEqual(INVARIANTS.map((i) => i.id).sort());
+  });
+
+  it.each(Object.keys(BROKEN))('%s: a story that breaks it is caught, naming the phone and the events', (id) => {
+    const found = violations(id, BROKEN[id]!());
+    expect(found.length, JSON.stringify(found)).toBeGreaterThan(0);
+    expect(found[0]!.invariant).toBe(id);
+    expect([ALICE, BOB, MALLORY]).toContain(found[0]!.phone);
+    expect(found[0]!.events.length).toBeGreaterThan(0);
+  });
+
+  it('a stateless share told right breaks nothing', () => {
+    expect(check(history(goodStory()))).toEqual([]);
+  });
+
+  it('retries told right break nothing: three attempts 0.5 s to 5 min apart, a 429 honoured beyond 5 minutes, a scripted resend ignored', () => {
+    const inv = invitation();
+    const attempts = [
+      attempt(ALICE, inv, 503, T0),
+      attempt(ALICE, inv, 429, T0 + 500, { retryAfter: 600 }),
+      attempt(ALICE, inv, 'network-error', T0 + 500 + 600_000),
+      attempt(ALICE, inv, 200, T0 + 500 + 600_000 + 300_000),
+      attempt(ALICE, invitation({ messageId: id(42) }), 200, T0 + 500 + 600_000 + 300_001, { scripted: true }),
+    ];
+    expect(check(history({ ...goodStory(), attempts }))).toEqual([]);
+  });
+
+  it('gives up after three passing failures without breaking the budget, and a scenario that ended mid-backoff is not judged', () => {
+    const inv = invitation();
+    const three = [attempt(ALICE, inv, 503, T0), attempt(ALICE, inv, 503, T0 + 1000), attempt(ALICE, inv, 503, T0 + 3000)];
+    expect(check(history({ attempts: three, endedAt: T0 + HOUR }))).toEqual([]);
+    expect(check(history({ attempts: three.slice(0, 1), endedAt: T0 + 1000 }))).toEqual([]);
+  });
+
+  it('a credential sent to a changed identity after the user confirmed it breaks nothing', () => {
+    const inv = invitation();
+    const changed = { seq: next(), device: `${A}.1`, peer: B, kind: 'changed' as const };
+    const confirmed = { seq: next(), device: `${A}.1`, peer: B, kind: 'confirmed' as const };
+    expect(check(history({ identity: [changed, confirmed], messages: [msg(ALICE, 'sent', B, inv)] }))).toEqual([]);
+  });
+});
