@@ -24,13 +24,13 @@ const EXPECTED: Record<string, string[]> = {
     "[sender] The server is down beyond the retry budget: the share fails, and nothing is provisioned when it is back",
   ],
   'ignores-cancel': [
-    "[receiver] Alice cancels right after inviting: nothing is provisioned and Bob's phone reports the share cancelled",
-    "[receiver] Alice cancels after Bob's phone asked for its signature: nothing is provisioned",
     "[receiver] A cancel that overtakes its invitation: nothing is provisioned",
+    "[receiver] Alice cancels after Bob's phone asked for its signature: nothing is provisioned",
+    "[receiver] Alice cancels right after inviting: nothing is provisioned and Bob's phone reports the share cancelled",
   ],
   'ignores-expiry': [
-    "[receiver] The expiration passes between the legs: nothing is provisioned and both phones report it expired",
     "[receiver] An invitation whose expiration has passed is refused and reported as expired",
+    "[receiver] The expiration passes between the legs: nothing is provisioned and both phones report it expired",
   ],
   'ignores-identity-change': [
     "[sender] Bob reinstalls Signal mid-transfer: the final package waits until Alice confirms his new safety number",
@@ -41,26 +41,41 @@ const EXPECTED: Record<string, string[]> = {
   'never-asks-again': [
     "[receiver] Bob's phone asks again when its signing request goes unanswered",
   ],
+  'new-id-per-retry': [
+    "[receiver] The stateful legs with reordered duplicates provision once, from one final package",
+    "[sender] A 429 with Retry-After 30 is honoured: the next attempt comes no sooner",
+    "[sender] A retransmitted invitation that arrives after the share completed provisions nothing more",
+    "[sender] The connection fails once: the invitation is sent again and provisioned once",
+    "[sender] The response is lost after the server took the invitation: Bob's phone gets it twice and provisions once",
+    "[sender] The server answers 503 twice, then takes the invitation: provisioned once",
+    "[sender] The server is down beyond the retry budget: the share fails, and nothing is provisioned when it is back",
+  ],
   'provisions-duplicates': [
-    "[receiver] The same invitation sent twice is provisioned once",
-    "[receiver] An invitation resent with a new message id is provisioned once",
-    "[receiver] Alice's old invitation, replayed after the share completed, provisions nothing more",
     "[receiver] A cancel that overtakes its invitation: nothing is provisioned",
     "[receiver] A retransmitted invitation that arrives after the share completed provisions nothing more",
+    "[receiver] Alice's old invitation, replayed after the share completed, provisions nothing more",
+    "[receiver] An invitation resent with a new message id is provisioned once",
     "[receiver] The response is lost after the server took the invitation: Bob's phone gets it twice and provisions once",
+    "[receiver] The same invitation sent twice is provisioned once",
   ],
   'retries-without-waiting': [
+    "[receiver] The stateful legs with reordered duplicates provision once, from one final package",
+    "[sender] A retransmitted invitation that arrives after the share completed provisions nothing more",
+    "[sender] The connection fails once: the invitation is sent again and provisioned once",
+    "[sender] The response is lost after the server took the invitation: Bob's phone gets it twice and provisions once",
+    "[sender] The server answers 503 twice, then takes the invitation: provisioned once",
     "[sender] The server is down beyond the retry budget: the share fails, and nothing is provisioned when it is back",
   ],
   'signs-every-request': [
     "[sender] A signing request that arrives twice gets the same final package, and Bob's phone one credential",
+    "[sender] Alice's phone is offline when Bob's phone asks for its signature, and completes the share later",
   ],
   'silent-on-malformed': [
-    "[receiver] A malformed invitation (without an expiration) is answered as malformed and nothing is provisioned",
     "[receiver] A malformed invitation (with an expiration of \"tomorrow\") is answered as malformed and nothing is provisioned",
-    "[receiver] A malformed invitation (without provisioning information) is answered as malformed and nothing is provisioned",
     "[receiver] A malformed invitation (with flow \"telepathic\") is answered as malformed and nothing is provisioned",
     "[receiver] A malformed invitation (without a title) is answered as malformed and nothing is provisioned",
+    "[receiver] A malformed invitation (without an expiration) is answered as malformed and nothing is provisioned",
+    "[receiver] A malformed invitation (without provisioning information) is answered as malformed and nothing is provisioned",
   ],
   'skips-key-binding': [
     "[receiver] A final package signed over a different key is rejected and nothing is provisioned",
@@ -75,10 +90,16 @@ const EXPECTED: Record<string, string[]> = {
     "[sender] The server is down beyond the retry budget: the share fails, and nothing is provisioned when it is back",
   ],
   'trusts-any-sender': [
-    "[receiver] A final package from a third account is ignored, and the real one still completes the share",
     "[receiver] A cancel from a third account is ignored: the share still completes",
+    "[receiver] A final package from a third account is ignored, and the real one still completes the share",
   ],
   'waits-too-long': [
+    "[receiver] The stateful legs with reordered duplicates provision once, from one final package",
+    "[sender] A 429 with Retry-After 30 is honoured: the next attempt comes no sooner",
+    "[sender] A retransmitted invitation that arrives after the share completed provisions nothing more",
+    "[sender] The connection fails once: the invitation is sent again and provisioned once",
+    "[sender] The response is lost after the server took the invitation: Bob's phone gets it twice and provisions once",
+    "[sender] The server answers 503 twice, then takes the invitation: provisioned once",
     "[sender] The server is down beyond the retry budget: the share fails, and nothing is provisioned when it is back",
   ],
 };
