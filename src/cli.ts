@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { REFERENCE_ADAPTER, adapterSpec } from './adapter/load.ts';
 import { parseRole, type Role } from './roles.ts';
 import { runSeed } from './seed.ts';
+import { simulationEpoch } from './sim/clock.ts';
 import { EXIT, UsageError, type ExitCode } from './run/exit-codes.ts';
 import { lockReports } from './run/lock.ts';
 import { planRun } from './run/plan.ts';
@@ -91,7 +92,9 @@ export async function main(argv: string[]): Promise<ExitCode> {
     return relative(ROOT, resolve(file!)) + lines;
   });
   const plan = await planRun({ paths: located, names: values.name, tags: values.tags, roles }, ROOT);
-  console.log(`sct-conformance: seed ${seed} (replay with SCT_SEED=${seed}), adapter ${adapterArg ?? 'the reference app'}, ${plan.length} scenario run(s)`);
+  // Simulated time starts far from today, at an instant the seed picks (src/sim/clock.ts): shown for reading traces.
+  const start = new Date(simulationEpoch(seed)).toISOString();
+  console.log(`sct-conformance: seed ${seed} (replay with SCT_SEED=${seed}), simulated time from ${start}, adapter ${adapterArg ?? 'the reference app'}, ${plan.length} scenario run(s)`);
 
   const reports = resolve(values.reports!);
   const unlock = lockReports(reports, adapterArg ?? 'the reference app');
@@ -109,7 +112,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
       scenarioTimeoutMs: timeoutS * 1000,
       loadTimeoutMs: Math.min(LOAD_TIMEOUT_MS, timeoutS * 1000),
       // Shown on the report's overview: what to replay this run with.
-      environment: { seed: String(seed), adapter: adapterArg ?? 'reference app', roles: roles.join(', '), node: process.version },
+      environment: { seed: String(seed), simulatedStart: start, adapter: adapterArg ?? 'reference app', roles: roles.join(', '), node: process.version },
     });
   } finally {
     unlock();

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { failedScenarios, runCli } from './run-cli.ts';
+import { simulationEpoch } from '../src/sim/clock.ts';
 
 function featureFile(text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'sct-feature-')), 'draft.feature');
@@ -33,6 +34,7 @@ describe('conformance CLI', () => {
   it('prints the seed it was given, and refuses one that is not a number', async () => {
     const run = await runCli(['--dry-run', '--seed', '42']);
     expect(run.output).toMatch(/^sct-conformance: seed 42 \(replay with SCT_SEED=42\)/m);
+    expect(run.output).toContain(`simulated time from ${new Date(simulationEpoch(42)).toISOString()}`);
     const bad = await runCli(['--seed', 'abc']);
     expect(bad.code).toBe(2);
     expect(bad.output).toContain('Seed "abc" is not a whole number from 0 to 4294967295');

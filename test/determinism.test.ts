@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { simulationEpoch } from '../src/sim/clock.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -48,6 +49,11 @@ describe('determinism', () => {
     expect(alone.size).toBe(1);
     const [[name, trace]] = [...alone];
     expect(trace).toBe(first.get(name!));
+
+    // Every scenario of the run starts at the seed's instant (far from today: see test/epoch.test.ts).
+    const starts = (run: Map<string, string>) => new Set([...run.values()].map((trace) => JSON.parse(trace)[0].at));
+    expect(starts(first)).toEqual(new Set([new Date(simulationEpoch(1234)).toISOString()]));
+    expect(starts(other)).toEqual(new Set([new Date(simulationEpoch(98765)).toISOString()]));
 
     const changed = [...first].filter(([name, trace]) => other.get(name) !== trace);
     expect(changed.length).toBe(first.size); // every scenario's accounts and ids come from the seed

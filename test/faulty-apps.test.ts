@@ -58,6 +58,13 @@ const EXPECTED: Record<string, string[]> = {
     "[receiver] The response is lost after the server took the invitation: Bob's phone gets it twice and provisions once",
     "[receiver] The same invitation sent twice is provisioned once",
   ],
+  // Seed 5 starts simulated time in 2069 (src/sim/clock.ts): Date.now() is decades earlier, so the
+  // app never sees a share expire. (Were the real date past the start, it would refuse every share instead.)
+  'reads-wall-clock': [
+    "[sender] The expiration passes between the legs: nothing is provisioned and both phones report it expired",
+    "[receiver] The expiration passes between the legs: nothing is provisioned and both phones report it expired",
+    "[receiver] An invitation whose expiration has passed is refused and reported as expired",
+  ],
   'retries-without-waiting': [
     "[receiver] The stateful legs with reordered duplicates provision once, from one final package",
     "[sender] A retransmitted invitation that arrives after the share completed provisions nothing more",
@@ -129,6 +136,31 @@ describe.concurrent('deliberately faulty apps fail the scenarios for the rule th
     const { code, output } = await runSuite(`src/fakes/faulty/${name}.ts`);
     expect(code, output).toBe(1);
     expect(failedScenarios(output), output).toEqual([...expected].sort());
+  });
+
+  // Real timers fire in real time, after their scenario's steps ran (simulated time moves in
+  // microseconds): a timer set for 30 s or more of real time never fires within its scenario.
+  // Retries of 0.5 to 3 s could on a very slow machine, so those scenarios may (and normally do)
+  // fail too, but are not counted on.
+  it('an app on real timers fails the scenarios that need its long timers, and only scenarios that need a timer', async () => {
+    const always = [
+      "[sender] A 429 with Retry-After 30 is honoured: the next attempt comes no sooner", // 30 s
+      "[sender] The server is down beyond the retry budget: the share fails, and nothing is provisioned when it is back", // a minute or more of retries
+      "[receiver] The expiration passes between the legs: nothing is provisioned and both phones report it expired", // 24 h
+      "[receiver] Bob's phone asks again when its signing request goes unanswered", // 1 h
+    ];
+    const shortRetries = [
+      "[sender] A retransmitted invitation that arrives after the share completed provisions nothing more",
+      "[sender] The server answers 503 twice, then takes the invitation: provisioned once",
+      "[sender] The connection fails once: the invitation is sent again and provisioned once",
+      "[sender] The response is lost after the server took the invitation: Bob's phone gets it twice and provisions once",
+      "[receiver] The stateful legs with reordered duplicates provision once, from one final package",
+    ];
+    const { code, output } = await runSuite('src/fakes/faulty/real-timers.ts');
+    expect(code, output).toBe(1);
+    const failed = failedScenarios(output);
+    expect(failed, output).toEqual(expect.arrayContaining(always));
+    expect(failed.filter((name) => !always.includes(name) && !shortRetries.includes(name)), output).toEqual([]);
   });
 
   it('a sender that breaks the message schema is caught by the reference receiver, naming the requirement', async () => {

@@ -67,7 +67,9 @@ export interface CredentialAppContext {
 
 /**
  * The clock a credential app is given (`context.clock`). Apps must take now() and timers from it,
- * never from `Date` or the real `setTimeout`.
+ * never from `Date` or the real `setTimeout`. Simulated time starts decades from the real date
+ * (2040 to 2089, at an instant the run's seed picks), so an app reading `Date.now()` is years
+ * off, and a real timer fires long after its scenario moved on: either fails scenarios.
  *
  * Simulated time is whole milliseconds: `now()` is always an integer (Signal's timestamps are
  * whole milliseconds), and a timer's delay may be fractional but is rounded up to the next whole

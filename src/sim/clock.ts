@@ -5,6 +5,7 @@
  * is declared with the contract (src/adapter/contract.ts).
  */
 import type { Clock, TimerId } from '../adapter/contract.ts';
+import { createRandom, hashString } from './random.ts';
 
 export type { Clock, TimerId } from '../adapter/contract.ts';
 
@@ -14,8 +15,28 @@ interface Timer {
   callback: () => void | Promise<void>;
 }
 
-/** Where simulated time starts: a fixed instant, so traces do not depend on the day they ran. */
-export const SIMULATION_EPOCH = Date.UTC(2026, 0, 15, 9, 0, 0);
+/**
+ * The range simulated time starts in: decades from any plausible real date, so an app that reads
+ * `Date.now()` instead of its clock is years off (and off by an amount that changes with the
+ * seed), and its expiry checks and timers go visibly wrong. (Date.UTC is pure: no wall clock.)
+ */
+export const EPOCH_RANGE = {
+  from: Date.UTC(2040, 0, 1),
+  /** Excluded. */
+  until: Date.UTC(2090, 0, 1),
+} as const;
+
+/**
+ * Where simulated time starts for a run with this seed: a whole second in EPOCH_RANGE drawn from
+ * the seed alone, so every scenario of the run (and one replayed alone) starts at the same
+ * instant and the same seed gives the same traces. A stream of its own: the scenarios' streams
+ * (people, keys, faults) draw the same values as before.
+ */
+export function simulationEpoch(seed: number): number {
+  const random = createRandom(hashString('simulation epoch', seed >>> 0));
+  const seconds = (EPOCH_RANGE.until - EPOCH_RANGE.from) / 1000;
+  return EPOCH_RANGE.from + random.int(0, seconds - 1) * 1000;
+}
 
 export class VirtualClock implements Clock {
   private current: number;
@@ -23,7 +44,8 @@ export class VirtualClock implements Clock {
   // Kept sorted by (at, id): timers due at the same instant fire in the order they were set.
   private timers: Timer[] = [];
 
-  constructor(start = SIMULATION_EPOCH) {
+  /** `start`: milliseconds since the Unix epoch; a simulation passes simulationEpoch(seed). */
+  constructor(start: number) {
     this.current = start;
   }
 

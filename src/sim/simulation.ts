@@ -11,7 +11,7 @@ export { Phone } from './phone.ts';
 import { checkApp, type LoadedAdapter } from '../adapter/load.ts';
 import { decode, describe as describeMessage, type ProtocolMessage } from '../protocol/messages.ts';
 import { FakeData } from '../fakes/data.ts';
-import { VirtualClock, type Clock, type TimerId } from './clock.ts';
+import { VirtualClock, simulationEpoch, type Clock, type TimerId } from './clock.ts';
 import { PlaintextObserver } from './confidentiality.ts';
 import { VirtualDevice } from './device/device.ts';
 import { Faults } from './faults.ts';
@@ -34,12 +34,14 @@ export interface SimulationOptions {
   name?: string;
   /** Real milliseconds before a hanging app call or task is reported. */
   hangMs?: number;
+  /** Where simulated time starts (ms since the Unix epoch); default: the seed's, simulationEpoch(seed). */
+  start?: number;
 }
 
 export class Simulation {
   readonly seed: number;
-  readonly clock = new VirtualClock();
-  readonly trace = new Trace(this.clock);
+  readonly clock: VirtualClock;
+  readonly trace: Trace;
   readonly faults: Faults;
   readonly scheduler: Scheduler;
   readonly random: Random;
@@ -60,6 +62,8 @@ export class Simulation {
 
   constructor(opts: SimulationOptions) {
     this.seed = opts.seed;
+    this.clock = new VirtualClock(opts.start ?? simulationEpoch(opts.seed));
+    this.trace = new Trace(this.clock);
     this.random = createRandom(hashString(opts.name ?? '', opts.seed));
     this.data = new FakeData(this.random.int(0, 0xffffffff));
     this.scheduler = new Scheduler(this.clock, this.trace, opts.hangMs ?? DEFAULT_HANG_MS);

@@ -23,6 +23,7 @@ import {
 } from '../../protocol/messages.ts';
 import { newKeyPair, seedFrom } from '../../protocol/signing.ts';
 import { withReferenceDefaults, type ChoiceOverrides, type Choices } from './choices.ts';
+import { clockWithFlaws, type ClockFlaws } from './clock-flaws.ts';
 import type { Effect } from './effects.ts';
 import { Outbox, type OutboxFlaws } from './outbox.ts';
 import { receiverStep, type ReceiverEvent, type ReceiverFlaws, type ReceiverTransfer } from './receiver.ts';
@@ -32,7 +33,7 @@ import { senderStep, type SenderEvent, type SenderFlaws, type SenderTransfer } f
  * Rules the reference app can be told to break. Only the deliberately faulty apps in
  * `src/fakes/faulty/` set these: they prove that the scenarios catch each broken rule.
  */
-export interface Flaws extends SenderFlaws, ReceiverFlaws, OutboxFlaws {
+export interface Flaws extends SenderFlaws, ReceiverFlaws, OutboxFlaws, ClockFlaws {
   /** Processes every message it is given, even one it already processed. */
   noDedupe?: boolean;
   /** Refuses invitations that carry fields it does not know. */
@@ -61,10 +62,12 @@ const KNOWN_INVITATION_FIELDS = new Set(Object.keys(shareInvitation.shape));
  */
 export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {}, choiceOverrides: ChoiceOverrides = {}): CredentialApp {
   const choices = withReferenceDefaults(choiceOverrides);
+  // Every now() and timer of the app goes through this (the given clock, unless a clock flaw).
+  const clock = clockWithFlaws(ctx.clock, flaws);
   const outgoing = new Map<string, SenderTransfer>();
   const incoming = new Map<string, ReceiverTransfer>();
   const seenMessageIds = new Set<string>();
-  const newId = () => choices.newId(ctx.random, ctx.clock.now());
+  const newId = () => choices.newId(ctx.random, clock.now());
   const receiverDeps = {
     newId,
     flows: FLOWS,
@@ -72,9 +75,9 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {},
     deviceId: ctx.signal.self.deviceId,
     keyRequestResendMs: choices.keyRequestResendMs,
   };
-  const outbox = new Outbox(ctx, flaws, choices.retry);
+  const outbox = new Outbox({ ...ctx, clock }, flaws, choices.retry);
   const report = (event: AppEvent): void => {
-    if (choices.reports.deferred) ctx.clock.setTimeout(() => ctx.report(event), 0);
+    if (choices.reports.deferred) clock.setTimeout(() => ctx.report(event), 0);
     else ctx.report(event);
   };
 
@@ -104,9 +107,9 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {},
           break;
         case 'timer': {
           const timerEvent = effect.event;
-          ctx.clock.setTimeout(
-            () => receive(transferId, timerEvent === 'expired' ? { type: 'expired' } : { type: 'resend-key-request', now: ctx.clock.now() }),
-            Math.max(0, effect.at - ctx.clock.now()),
+          clock.setTimeout(
+            () => receive(transferId, timerEvent === 'expired' ? { type: 'expired' } : { type: 'resend-key-request', now: clock.now() }),
+            Math.max(0, effect.at - clock.now()),
           );
           break;
         }
@@ -164,7 +167,7 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {},
       return;
     }
     seenMessageIds.add(message.messageId);
-    const now = ctx.clock.now();
+    const now = clock.now();
     const { transferId } = message;
     switch (message.type) {
       case 'ShareInvitation': {
