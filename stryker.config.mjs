@@ -11,8 +11,9 @@ export default {
   coverageAnalysis: 'off',
   // 2 cores, shared: two suites side by side at most.
   concurrency: 2,
-  // A suite takes ~10 s; one hanging scenario costs the CLI's --timeout (20 s) and a new process.
-  timeoutMS: 30_000,
+  // A suite takes ~10 s alone, ~30 s on a loaded machine; one hanging scenario costs the CLI's --timeout
+  // (20 s) and a new process. A mutant that retries for ever in virtual time ends as a timeout.
+  timeoutMS: 45_000,
   timeoutFactor: 1.5,
   reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
   htmlReporter: { fileName: 'reports/mutation/index.html' },
