@@ -38,6 +38,9 @@ Options:
   --timeout <seconds>  real time one scenario may take before it is failed as hanging (default: 60)
   -h, --help           this text
 
+Environment: SCT_PEER_ADAPTER=<module> runs that adapter instead of the reference app on the
+phones playing the other side (the mutation run uses it: docs/mutation.md).
+
 Exit codes: 0 every selected scenario passed; 1 a scenario failed (the app broke a rule or
 misbehaved); 2 usage error (nothing was checked: bad option, path, feature or adapter);
 3 harness error (the verdict is incomplete).`;
@@ -83,6 +86,9 @@ export async function main(argv: string[]): Promise<ExitCode> {
   const adapter = adapterSpec();
   if (!existsSync(adapter)) throw new UsageError(`Adapter module "${values.adapter ?? adapter}" was not found (looked for ${adapter})`);
   const adapterArg = adapter === REFERENCE_ADAPTER ? undefined : relative(process.cwd(), adapter);
+  // The app on the other phones (steps/support/world.ts): the reference app unless SCT_PEER_ADAPTER names another.
+  const peer = process.env.SCT_PEER_ADAPTER?.trim() || undefined;
+  if (peer && !existsSync(resolve(peer))) throw new UsageError(`Peer adapter module "${peer}" (SCT_PEER_ADAPTER) was not found (looked for ${resolve(peer)})`);
   // A dry run only checks that steps bind: one pass over every scenario is enough.
   const roles: Role[] = values.role ? [usage(() => parseRole(values.role))] : values['dry-run'] ? ['both'] : ['sender', 'receiver'];
 
@@ -94,7 +100,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
   const plan = await planRun({ paths: located, names: values.name, tags: values.tags, roles }, ROOT);
   // Simulated time starts far from today, at an instant the seed picks (src/sim/clock.ts): shown for reading traces.
   const start = new Date(simulationEpoch(seed)).toISOString();
-  console.log(`sct-conformance: seed ${seed} (replay with SCT_SEED=${seed}), simulated time from ${start}, adapter ${adapterArg ?? 'the reference app'}, ${plan.length} scenario run(s)`);
+  console.log(`sct-conformance: seed ${seed} (replay with SCT_SEED=${seed}), simulated time from ${start}, adapter ${adapterArg ?? 'the reference app'}${peer ? `, peer ${peer}` : ''}, ${plan.length} scenario run(s)`);
 
   const reports = resolve(values.reports!);
   const unlock = lockReports(reports, adapterArg ?? 'the reference app');
@@ -112,7 +118,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
       scenarioTimeoutMs: timeoutS * 1000,
       loadTimeoutMs: Math.min(LOAD_TIMEOUT_MS, timeoutS * 1000),
       // Shown on the report's overview: what to replay this run with.
-      environment: { seed: String(seed), simulatedStart: start, adapter: adapterArg ?? 'reference app', roles: roles.join(', '), node: process.version },
+      environment: { seed: String(seed), simulatedStart: start, adapter: adapterArg ?? 'reference app', ...(peer ? { peer } : {}), roles: roles.join(', '), node: process.version },
     });
   } finally {
     unlock();

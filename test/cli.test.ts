@@ -45,6 +45,12 @@ describe('conformance CLI', () => {
     expect(code).toBe(2);
     expect(output).toMatch(/Adapter module ".*no-such-adapter\.ts" was not found/);
   });
+
+  it('a missing peer adapter (SCT_PEER_ADAPTER) stops the run with a clear error before any scenario', async () => {
+    const { code, output } = await runCli([], { SCT_PEER_ADAPTER: './no-such-peer.ts' });
+    expect(code).toBe(2);
+    expect(output).toMatch(/Peer adapter module "\.\/no-such-peer\.ts" \(SCT_PEER_ADAPTER\) was not found/);
+  });
 });
 
 describe('the step catalog', () => {

@@ -25,7 +25,7 @@ function runCliWithReports<T>(args: string[], env: Record<string, string>, inspe
     execFile(
       process.execPath,
       ['bin/sct-conformance.js', 'run', '--quiet', '--reports', reports, ...args],
-      { cwd: ROOT, env: { ...process.env, SCT_SEED: '', SCT_ADAPTER: '', ...env } },
+      { cwd: ROOT, env: { ...process.env, SCT_SEED: '', SCT_ADAPTER: '', SCT_PEER_ADAPTER: '', ...env } },
       (error, stdout, stderr) => {
         const passed = inspect(reports);
         rmSync(reports, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 /**
- * The one command that runs a failed scenario again, alone, with the same seed, role and adapter.
+ * The one command that runs a failed scenario again, alone, with the same seed, role and adapter
+ * (and peer app, when SCT_PEER_ADAPTER replaced the reference app).
  * The CLI prints it under each failure and the World attaches it to the scenario in the Allure
  * report: both come from here, so they are the same command.
  */
@@ -10,6 +11,8 @@ export interface ReplayTarget {
   role: Role;
   /** The adapter as the user named it; undefined for the bundled reference app. */
   adapter?: string;
+  /** SCT_PEER_ADAPTER as given, when the run's peer app is not the reference app. */
+  peer?: string;
   name: string;
   uri: string;
   line: number;
@@ -27,6 +30,7 @@ export function exactName(name: string): string {
 
 export function replayCommand(t: ReplayTarget): string {
   return [
+    ...(t.peer ? [`SCT_PEER_ADAPTER=${shellQuote(t.peer)}`] : []),
     `SCT_SEED=${t.seed} npm run conformance --`,
     `--role ${t.role}`,
     ...(t.adapter ? [`--adapter ${shellQuote(t.adapter)}`] : []),

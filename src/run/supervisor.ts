@@ -209,7 +209,7 @@ function runChild(scenarios: PlannedScenario[], segment: number, headers: boolea
 }
 
 function replayOf(s: PlannedScenario, opts: SuperviseOptions): string {
-  return replayCommand({ seed: opts.seed, role: s.role, adapter: opts.adapterArg, name: s.name, uri: s.uri, line: s.line });
+  return replayCommand({ seed: opts.seed, role: s.role, adapter: opts.adapterArg, peer: process.env.SCT_PEER_ADAPTER?.trim() || undefined, name: s.name, uri: s.uri, line: s.line });
 }
 
 function summarise(

@@ -4,12 +4,15 @@
  *
  * Roles: the run's role (SCT_ROLE, set per pass by the CLI) says where the app under test runs.
  * `sender`: on the phone of the first person the set-up step names (the one who shares), the
- * reference app on the others; `receiver`: on the second person's phone; `both`: everywhere.
+ * peer app on the others; `receiver`: on the second person's phone; `both`: everywhere.
+ * The peer app is the reference app, or the adapter module SCT_PEER_ADAPTER names (the mutation
+ * run, docs/mutation.md, sets it to a pristine copy of the reference app, so that a mutated
+ * reference app under test is never judged by itself).
  * Scenarios tagged `@receiver-only` / `@sender-only` only make sense with the app under test in
  * that role and are skipped in the other.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { After, Before, BeforeAll, World, setDefaultTimeout, setWorldConstructor, type IWorldOptions } from '@cucumber/cucumber';
 import { REFERENCE_ADAPTER, adapterSpec, loadAdapter, type LoadedAdapter } from '../../src/adapter/load.ts';
 import type { ShareRequest } from '../../src/adapter/contract.ts';
@@ -37,12 +40,15 @@ export interface Share {
 }
 
 let implementation: LoadedAdapter;
-let reference: LoadedAdapter;
+let peer: LoadedAdapter;
+/** SCT_PEER_ADAPTER as given (relative to the working directory), when it overrides the reference app as the peer. */
+const peerOverride = process.env.SCT_PEER_ADAPTER?.trim() || undefined;
 const seed = runSeed();
 
 BeforeAll(async function () {
   implementation = await loadAdapter(adapterSpec());
-  reference = implementation.spec === REFERENCE_ADAPTER ? implementation : await loadAdapter(REFERENCE_ADAPTER);
+  const peerSpec = peerOverride ?? REFERENCE_ADAPTER;
+  peer = resolve(peerSpec) === resolve(implementation.spec) ? implementation : await loadAdapter(peerSpec);
 });
 
 /**
@@ -93,9 +99,8 @@ export class SctWorld extends World {
   appFor(position: number): { adapter: LoadedAdapter; label: string } {
     const underTest =
       this.role === 'both' || (this.role === 'sender' && position === 0) || (this.role === 'receiver' && position === 1);
-    if (!underTest || implementation === reference) {
-      return { adapter: reference, label: implementation === reference && underTest ? 'the reference app, as the app under test' : 'the reference app' };
-    }
+    if (!underTest) return { adapter: peer, label: peerOverride ? `the peer app (${peerOverride})` : 'the reference app' };
+    if (resolve(implementation.spec) === REFERENCE_ADAPTER) return { adapter: implementation, label: 'the reference app, as the app under test' };
     return { adapter: implementation, label: 'the app under test' };
   }
 }
@@ -132,7 +137,7 @@ After(async function (this: SctWorld, { pickle, result }) {
   writeTrace(this.role, pickle.uri, pickle.name, trace);
   if (result?.status === 'FAILED' || this.sim.scheduler.failures.length || leaks.length) {
     const adapter = process.env.SCT_ADAPTER_ARG || undefined;
-    this.log(`Replay this scenario: ${replayCommand({ seed, role: this.role, adapter, name: pickle.name, uri: pickle.uri, line: pickle.location?.line ?? 0 })}`);
+    this.log(`Replay this scenario: ${replayCommand({ seed, role: this.role, adapter, peer: peerOverride, name: pickle.name, uri: pickle.uri, line: pickle.location?.line ?? 0 })}`);
   }
   if (leaks.length) {
     throw new AppAssertionError(`The server received or stored credential plaintext: ${leaks.length} secret(s) seen in the clear`);

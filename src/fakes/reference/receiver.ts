@@ -99,6 +99,7 @@ export function receiverStep(t: ReceiverTransfer, event: ReceiverEvent, deps: Re
 
   switch (event.type) {
     case 'malformed-invitation':
+      // Stryker disable next-line ArrayDeclaration,ObjectLiteral: an `ignore` effect only writes an app log line (app.ts, apply); the condition's mutants stay
       if (t.state !== 'new') return [{ kind: 'ignore', why: 'malformed invitation for a transfer already handled' }];
       return [{ kind: 'violation', requirement: 'R-VALID-1', problem: `malformed ShareInvitation: ${event.problem}` }, ...fail('malformed', event.problem)];
 
@@ -108,6 +109,7 @@ export function receiverStep(t: ReceiverTransfer, event: ReceiverEvent, deps: Re
         t.invitation = m;
         return [{ kind: 'state', state: 'cancelled', reason: 'cancelled', detail: 'the cancel arrived before the invitation' }];
       }
+      // Stryker disable next-line ArrayDeclaration,ObjectLiteral: an `ignore` effect only writes an app log line (app.ts, apply); the condition's mutants stay
       if (t.state !== 'new') return [{ kind: 'ignore', why: `invitation for a transfer already ${t.state}` }];
       t.invitation = m;
       if (m.version !== PROTOCOL_VERSION) return fail('unsupported', `protocol version ${m.version}`);
@@ -143,6 +145,7 @@ export function receiverStep(t: ReceiverTransfer, event: ReceiverEvent, deps: Re
     }
 
     case 'resend-key-request': {
+      // Stryker disable next-line ArrayDeclaration,ObjectLiteral: an `ignore` effect only writes an app log line (app.ts, apply); the condition's mutants stay
       if (t.state !== 'key-requested') return [{ kind: 'ignore', why: `no signing request to resend while ${t.state}` }];
       t.resends = (t.resends ?? 0) + 1;
       // The same key, a new message: the sender answers with the one package it made (S4).
@@ -153,6 +156,7 @@ export function receiverStep(t: ReceiverTransfer, event: ReceiverEvent, deps: Re
     }
 
     case 'key-import': {
+      // Stryker disable next-line ArrayDeclaration,ObjectLiteral: an `ignore` effect only writes an app log line (app.ts, apply); the condition's mutants stay
       if (t.state !== 'key-requested') return [{ kind: 'ignore', why: `final package while ${t.state}` }];
       const m = event.message;
       const invitation = t.invitation!;
@@ -193,13 +197,16 @@ export function receiverStep(t: ReceiverTransfer, event: ReceiverEvent, deps: Re
       if (t.state === 'new') {
         t.state = 'cancelled';
         t.cancelledEarly = true;
+        // Stryker disable next-line all: an `ignore` effect only writes an app log line (app.ts, apply)
         return [{ kind: 'ignore', why: 'cancel before its invitation: remembered' }];
       }
+      // Stryker disable next-line ArrayDeclaration,ObjectLiteral: an `ignore` effect only writes an app log line (app.ts, apply); the condition's mutants stay
       if (t.state !== 'key-requested') return [{ kind: 'ignore', why: `cancel while ${t.state}: nothing to stop` }];
       t.state = 'cancelled';
       return [{ kind: 'state', state: 'cancelled', reason: 'cancelled' }];
 
     case 'expired':
+      // Stryker disable next-line ArrayDeclaration,ObjectLiteral: an `ignore` effect only writes an app log line (app.ts, apply); the condition's mutants stay
       if (t.state !== 'key-requested') return [{ kind: 'ignore', why: `expiry while ${t.state}` }];
       return fail('expired', 'no final package before the expiration');
   }

@@ -52,10 +52,12 @@ export interface SenderFlaws {
 
 export function senderStep(t: SenderTransfer, event: SenderEvent, deps: MachineDeps, flaws: SenderFlaws = {}): Effect[] {
   if (FINAL.includes(t.state)) {
+    // Stryker disable next-line all: an `ignore` effect only writes an app log line (app.ts, apply)
     return [{ kind: 'ignore', why: `${event.type} after the share ended (${t.state})` }];
   }
   switch (event.type) {
     case 'invitation-sent':
+      // Stryker disable next-line ArrayDeclaration,ObjectLiteral: an `ignore` effect only writes an app log line (app.ts, apply); the condition's mutants stay
       if (t.state !== 'sending') return [{ kind: 'ignore', why: `invitation accepted while ${t.state}` }];
       t.state = 'invited';
       return [{ kind: 'state', state: 'invited' }];
@@ -75,6 +77,7 @@ export function senderStep(t: SenderTransfer, event: SenderEvent, deps: MachineD
       if (t.boundDevice !== undefined && event.fromDevice !== t.boundDevice) {
         // Another device of the account asked too: the package already names the bound device,
         // and every device of the account gets it, so that one learns the share was taken.
+        // Stryker disable next-line all: an `ignore` effect only writes an app log line (app.ts, apply)
         return [{ kind: 'ignore', why: `signing request from device ${event.fromDevice}; the share is bound to device ${t.boundDevice}` }];
       }
       const anotherDevicesKey = flaws.bindsNoDevice && t.finalPackage?.receiverPublicKey !== request.receiverPublicKey;
@@ -106,6 +109,7 @@ export function senderStep(t: SenderTransfer, event: SenderEvent, deps: MachineD
     case 'transfer-complete': {
       const { status, reason } = event.message;
       if (t.boundDevice !== undefined && event.fromDevice !== t.boundDevice) {
+        // Stryker disable next-line all: an `ignore` effect only writes an app log line (app.ts, apply)
         return [{ kind: 'ignore', why: `an answer from device ${event.fromDevice}, not the bound device ${t.boundDevice}` }];
       }
       if (status === 'provisioned' && t.flow === 'stateful' && t.state !== 'package-sent') {
