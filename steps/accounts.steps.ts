@@ -25,7 +25,15 @@ When(/^(\w+) reinstalls Signal on (?:his|her|their) phone$/, async function (thi
 });
 
 When(/^(\w+) confirms (\w+)'s new safety number$/, async function (this: SctWorld, owner: string, peer: string) {
-  this.sim.phone(owner).device.confirmIdentity(this.sim.phone(peer).device.aci);
+  const { device } = this.sim.phone(owner);
+  const aci = this.sim.phone(peer).device.aci;
+  // Signal shows a new safety number only once the phone met it, by sending to or hearing from the peer.
+  assert.equal(
+    device.identityStatus(aci),
+    'changed-unconfirmed',
+    `${owner}'s phone has no new safety number of ${peer} to confirm: its app sent ${peer} nothing since ${peer}'s identity changed`,
+  );
+  device.confirmIdentity(aci);
   await this.sim.settle();
 });
 
