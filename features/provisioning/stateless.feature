@@ -62,6 +62,20 @@ Feature: Stateless provisioning
     And Alice's phone reports the share as failed because it expired
 
   @req=R-EXPIRY-1
+  Scenario Outline: Bob's phone comes online <moment> the car key expires: it <outcome>
+    Given Bob's phone is offline
+    When Alice shares a car key with Bob that expires in 24 hours
+    And time runs until <moment> the car key expires
+    And Bob's phone comes back online
+    Then Bob's phone <outcome>
+
+    Examples: the edge of the expiration
+      | moment               | outcome                             |
+      | 1 millisecond before | provisions the car key exactly once |
+      | the instant          | refuses the car key as expired      |
+      | 5 minutes after      | refuses the car key as expired      |
+
+  @req=R-EXPIRY-1
   Scenario: An invitation still within its expiration is provisioned after a long wait
     Given Bob's phone is offline
     When Alice shares a car key with Bob that expires in 48 hours

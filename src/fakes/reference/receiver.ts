@@ -60,6 +60,8 @@ export interface ReceiverFlaws {
   skipsSignatureCheck?: boolean;
   /** Provisions a package signed over any key, not only the one it generated. */
   skipsKeyBinding?: boolean;
+  /** Still provisions an invitation that arrives at the very instant of its expiration (an off-by-one: `<` for `<=`). */
+  acceptsAtExpiry?: boolean;
   /** Provisions invitations whose expiration has passed. */
   ignoresExpiry?: boolean;
   /** Keeps going after the sender cancelled. */
@@ -114,7 +116,8 @@ export function receiverStep(t: ReceiverTransfer, event: ReceiverEvent, deps: Re
       t.invitation = m;
       if (m.version !== PROTOCOL_VERSION) return fail('unsupported', `protocol version ${m.version}`);
       const expiresAt = Date.parse(m.expiration);
-      if (expiresAt <= event.now && !flaws.ignoresExpiry) return fail('expired', `expired at ${m.expiration}`);
+      const expired = flaws.acceptsAtExpiry ? expiresAt < event.now : expiresAt <= event.now;
+      if (expired && !flaws.ignoresExpiry) return fail('expired', `expired at ${m.expiration}`);
       if (!deps.flows.includes(m.flow)) return fail('unsupported', `the ${m.flow} flow`);
       if (m.flow === 'stateless') {
         t.state = 'provisioned';
