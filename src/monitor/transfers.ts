@@ -23,7 +23,16 @@ export interface Transfer {
   request?: ShareRequest;
 }
 
+/** Each history's transfers, found once: every invariant asks for them, some once per report. */
+const found = new WeakMap<History, Transfer[]>();
+
 export function transfersOf(history: History): Transfer[] {
+  let transfers = found.get(history);
+  if (!transfers) found.set(history, (transfers = findTransfers(history)));
+  return transfers;
+}
+
+function findTransfers(history: History): Transfer[] {
   const found = new Map<string, Transfer>();
   for (const m of history.messages) {
     if (m.direction !== 'sent' || m.message?.type !== 'ShareInvitation' || found.has(m.message.transferId)) continue;

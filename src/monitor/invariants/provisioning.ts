@@ -6,6 +6,7 @@ import type { AppEvent } from '../../adapter/contract.ts';
 import type { History, ReportEvent } from '../history.ts';
 import type { Invariant } from '../invariant.ts';
 import { accountsOfPhone, transfersOf, type Transfer } from '../transfers.ts';
+import { groupBy } from '../group.ts';
 
 type Provisioned = ReportEvent & { event: Extract<AppEvent, { type: 'provisioned' }> };
 
@@ -26,9 +27,7 @@ export const PROVISIONING: Invariant[] = [
     requirement: 'R-ONCE-1',
     text: 'A phone provisions a transfer at most once, however often its messages arrive.',
     check: (h) => {
-      const seen = new Map<string, Provisioned[]>();
-      for (const r of provisioned(h)) seen.set(`${r.phone}\n${r.event.transferId}`, [...(seen.get(`${r.phone}\n${r.event.transferId}`) ?? []), r]);
-      return [...seen.values()]
+      return [...groupBy(provisioned(h), (r) => `${r.phone}\n${r.event.transferId}`).values()]
         .filter((rs) => rs.length > 1)
         .map((rs) => ({ phone: rs[0]!.phone, problem: `${rs[0]!.phone} provisioned transfer ${rs[0]!.event.transferId} ${rs.length} times`, events: rs.map((r) => r.seq) }));
     },

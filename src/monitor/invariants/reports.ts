@@ -2,8 +2,8 @@
  * Invariants about what apps report and the ids and keys they choose: a report must match the
  * traffic it claims, and what must be fresh is fresh.
  */
-import type { History } from '../history.ts';
 import type { Invariant } from '../invariant.ts';
+import { groupBy } from '../group.ts';
 import { accountsOfPhone, transfersOf } from '../transfers.ts';
 
 export const REPORTS: Invariant[] = [
@@ -42,9 +42,7 @@ export const REPORTS: Invariant[] = [
     requirement: 'R-ONCE-1',
     text: 'Every share gets a transfer id of its own.',
     check: (h) => {
-      const byId = new Map<string, typeof h.shares>();
-      for (const s of h.shares) byId.set(s.transferId, [...(byId.get(s.transferId) ?? []), s]);
-      return [...byId.values()].filter((ss) => ss.length > 1).map((ss) => ({ phone: ss[0]!.phone, problem: `${ss.length} shares got the same transfer id ${ss[0]!.transferId}`, events: ss.map((s) => s.seq) }));
+      return [...groupBy(h.shares, (s) => s.transferId).values()].filter((ss) => ss.length > 1).map((ss) => ({ phone: ss[0]!.phone, problem: `${ss.length} shares got the same transfer id ${ss[0]!.transferId}`, events: ss.map((s) => s.seq) }));
     },
   },
   {
@@ -52,12 +50,8 @@ export const REPORTS: Invariant[] = [
     requirement: 'R-STATEFUL-2',
     text: 'A receiver generates a new key for each stateful transfer: no key it asks to have signed serves two transfers.',
     check: (h) => {
-      const byKey = new Map<string, Array<History['messages'][number]>>();
-      for (const m of h.messages) {
-        if (m.direction !== 'sent' || m.scripted || m.message?.type !== 'KeySigningRequest') continue;
-        byKey.set(m.message.receiverPublicKey, [...(byKey.get(m.message.receiverPublicKey) ?? []), m]);
-      }
-      return [...byKey.values()].flatMap((ms) => {
+      const requests = h.messages.filter((m) => m.direction === 'sent' && !m.scripted && m.message?.type === 'KeySigningRequest');
+      return [...groupBy(requests, (m) => (m.message as { receiverPublicKey: string }).receiverPublicKey).values()].flatMap((ms) => {
         const transfers = [...new Set(ms.map((m) => m.message!.transferId))];
         return transfers.length > 1 ? [{ phone: ms[0]!.phone, problem: `${ms[0]!.phone} asked to have one key signed for ${transfers.length} transfers (${transfers.join(', ')})`, events: ms.map((m) => m.seq) }] : [];
       });

@@ -6,6 +6,7 @@
  */
 import type { Attempt, History } from '../history.ts';
 import type { Invariant } from '../invariant.ts';
+import { groupBy } from '../group.ts';
 
 /** The protocol's bounds on retries. */
 export const RETRY_BOUNDS = { minAttempts: 3, maxAttempts: 20, minWaitMs: 500, maxWaitMs: 5 * 60_000 } as const;
@@ -15,13 +16,8 @@ const PERMANENT = (status: Attempt['httpStatus']) => status === 401 || status ==
 
 /** An app's attempts at one message (one device, one message id), in order. */
 function perMessage(h: History): Attempt[][] {
-  const groups = new Map<string, Attempt[]>();
-  for (const a of h.attempts) {
-    if (a.scripted || !a.messageId || a.httpStatus === 409 || a.httpStatus === 410) continue;
-    const key = `${a.device}\n${a.messageId}`;
-    groups.set(key, [...(groups.get(key) ?? []), a]);
-  }
-  return [...groups.values()];
+  const apps = h.attempts.filter((a) => !a.scripted && a.messageId && a.httpStatus !== 409 && a.httpStatus !== 410);
+  return [...groupBy(apps, (a) => `${a.device}\n${a.messageId}`).values()];
 }
 
 const what = (a: Attempt) => `${a.phone}'s ${a.type ?? 'message'} ${a.messageId} (transfer ${a.transferId})`;
@@ -32,13 +28,8 @@ export const RETRIES: Invariant[] = [
     requirement: 'R-IDEM-1',
     text: 'A sender sends each of its messages of a transfer (the invitation, the final package, the cancel) under one message id, however often it sends it: a retry or a resend is the same message.',
     check: (h) => {
-      const ids = new Map<string, Attempt[]>();
-      for (const a of h.attempts) {
-        if (a.scripted || !a.messageId || !a.transferId || !['ShareInvitation', 'KeyImportRequest', 'ShareCancel'].includes(a.type ?? '')) continue;
-        const key = `${a.phone}\n${a.type}\n${a.transferId}`;
-        ids.set(key, [...(ids.get(key) ?? []), a]);
-      }
-      return [...ids.values()].flatMap((as) => {
+      const senders = h.attempts.filter((a) => !a.scripted && a.messageId && a.transferId && ['ShareInvitation', 'KeyImportRequest', 'ShareCancel'].includes(a.type ?? ''));
+      return [...groupBy(senders, (a) => `${a.phone}\n${a.type}\n${a.transferId}`).values()].flatMap((as) => {
         const distinct = [...new Set(as.map((a) => a.messageId))];
         // Binding no device is INV-ONE-DEVICE's business: a second package for the same device is this one's.
         return distinct.length > 1
