@@ -23,6 +23,7 @@ import { supervise } from './run/supervisor.ts';
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
 const USAGE = `Usage: sct-conformance run [options] [feature files or folders]
+       sct-conformance explore [options]   (exploration runs: sct-conformance explore --help)
 
 Options:
   --adapter <module>   credential app adapter to test (default: the reference app; env SCT_ADAPTER)
@@ -50,6 +51,7 @@ const DEFAULT_TIMEOUT_S = 60;
 const LOAD_TIMEOUT_MS = 30_000;
 
 export async function main(argv: string[]): Promise<ExitCode> {
+  if (argv[0] === 'explore') return (await import('./explore/cli.ts')).exploreMain(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({

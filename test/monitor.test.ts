@@ -137,7 +137,20 @@ const BROKEN: Record<string, () => Partial<History>> = {
     return { shares: [...h.shares, { ...h.shares[0]!, seq: 5 }] };
   },
   'INV-FRESH-KEY': () => ({ messages: [msg(BOB, 'sent', A, ksr('KEY', T)), msg(BOB, 'sent', A, ksr('KEY', id(99), id(5)))] }),
+  // Bob's phone asked once and then waited 3 hours for a package that never came, without asking again.
+  'INV-ASKS-AGAIN': () => waitingReceiver([T0], T0 + 3 * HOUR),
 };
+
+/** A stateful invitation Bob's phone got, and its signing requests (one message id each) at `asks`. */
+function waitingReceiver(asks: number[], endedAt: number, more: Partial<History> = {}): Partial<History> {
+  const inv = invitation({ flow: 'stateful', provisioningInformation: 'e30=', senderPublicKey: 'PUB' } as never);
+  return {
+    messages: [msg(ALICE, 'sent', B, inv), msg(BOB, 'received', A, inv, T0), ...(more.messages ?? [])],
+    attempts: asks.map((at, i) => attempt(BOB, ksr('KEY', T, id(50 + i)), 200, at, { to: A })),
+    reports: more.reports ?? [],
+    endedAt,
+  };
+}
 
 describe('the protocol monitor', () => {
   it('has a violating story for every invariant', () => {
@@ -173,6 +186,32 @@ describe('the protocol monitor', () => {
     const three = [attempt(ALICE, inv, 503, T0), attempt(ALICE, inv, 503, T0 + 1000), attempt(ALICE, inv, 503, T0 + 3000)];
     expect(check(history({ attempts: three, endedAt: T0 + HOUR }))).toEqual([]);
     expect(check(history({ attempts: three.slice(0, 1), endedAt: T0 + 1000 }))).toEqual([]);
+  });
+
+  it('a receiver asking again within the bounds breaks nothing; asking again sooner than a minute does', () => {
+    const within = (id: string, parts: Partial<History>) => check(history(parts), INVARIANTS.filter((i) => i.id === id));
+    // First re-request exactly 2 hours after the first, the next exactly 1 minute later: the edges hold.
+    expect(within('INV-ASKS-AGAIN', waitingReceiver([T0, T0 + 2 * HOUR, T0 + 2 * HOUR + 60_000], T0 + 5 * HOUR))).toEqual([]);
+    // The package came within 2 hours: no re-request was due.
+    expect(within('INV-ASKS-AGAIN', waitingReceiver([T0], T0 + 5 * HOUR, { messages: [msg(BOB, 'received', A, pkg(), T0 + 2 * HOUR)] }))).toEqual([]);
+    // The scenario ended exactly 2 hours after the first request: not judged yet.
+    expect(within('INV-ASKS-AGAIN', waitingReceiver([T0], T0 + 2 * HOUR))).toEqual([]);
+    // One millisecond later it is.
+    expect(within('INV-ASKS-AGAIN', waitingReceiver([T0], T0 + 2 * HOUR + 1))).toHaveLength(1);
+    // Asked again 59.999 s after the previous request.
+    const soon = within('INV-ASKS-AGAIN', waitingReceiver([T0, T0 + HOUR, T0 + HOUR + 59_999], T0 + 3 * HOUR));
+    expect(soon.map((v) => v.problem)).toEqual([expect.stringMatching(/59999 ms after its previous request, sooner than 1 minute/)]);
+  });
+
+  it('a retry held for a new identity until the user confirmed it is not judged too late', () => {
+    const inv = invitation();
+    const failed = attempt(ALICE, inv, 503, T0);
+    const changed = { seq: next(), device: `${A}.1`, peer: B, kind: 'changed' as const };
+    const confirmed = { seq: next(), device: `${A}.1`, peer: B, kind: 'confirmed' as const };
+    const sent = attempt(ALICE, inv, 200, T0 + HOUR);
+    expect(check(history({ identity: [changed, confirmed], attempts: [failed, sent], messages: [msg(ALICE, 'sent', B, inv)] }), INVARIANTS.filter((i) => i.id === 'INV-RETRY-SPACING'))).toEqual([]);
+    // Without the identity change, an hour is too long.
+    expect(check(history({ attempts: [failed, { ...sent, seq: next() }] }), INVARIANTS.filter((i) => i.id === 'INV-RETRY-SPACING'))).toHaveLength(1);
   });
 
   it('a credential sent to a changed identity after the user confirmed it breaks nothing', () => {

@@ -165,7 +165,8 @@ export class Faults {
     const [rule] = this.take(REQUEST_FAULTS, from, to, true);
     if (!rule) return undefined;
     const f = rule.fault;
-    this.fired(rule, {});
+    // Who sent it: a device that meets a network error learns from this whether the server stored its message.
+    this.fired(rule, { from, to });
     switch (f.kind) {
       case 'http-error':
         return { kind: 'respond', status: f.status, message: f.status === 503 ? 'Service unavailable' : 'Internal server error' };

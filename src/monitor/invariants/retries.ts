@@ -7,9 +7,13 @@
 import type { Attempt, History } from '../history.ts';
 import type { Invariant } from '../invariant.ts';
 import { groupBy } from '../group.ts';
+import { transfersOf } from '../transfers.ts';
 
 /** The protocol's bounds on retries. */
 export const RETRY_BOUNDS = { minAttempts: 3, maxAttempts: 20, minWaitMs: 500, maxWaitMs: 5 * 60_000 } as const;
+
+/** The protocol's bounds on a waiting receiver's re-requests (docs/protocol.md, R17). */
+export const REREQUEST_BOUNDS = { minGapMs: 60_000, firstWithinMs: 2 * 60 * 60_000 } as const;
 
 const PASSING = (status: Attempt['httpStatus']) => status === 'network-error' || status === 429 || (typeof status === 'number' && status >= 500);
 const PERMANENT = (status: Attempt['httpStatus']) => status === 401 || status === 404 || status === 413;
@@ -50,7 +54,9 @@ export const RETRIES: Invariant[] = [
           const waited = a.at - previous.at;
           const floor = previous.httpStatus === 429 && previous.retryAfter !== undefined ? previous.retryAfter * 1000 : RETRY_BOUNDS.minWaitMs;
           const ceiling = previous.httpStatus === 429 && previous.retryAfter !== undefined ? Math.max(RETRY_BOUNDS.maxWaitMs, floor) : RETRY_BOUNDS.maxWaitMs;
-          if (waited >= floor && waited <= ceiling) return [];
+          // A retry that met the recipient's new identity is held until the user confirms it (R-IDENTITY-1): no ceiling then.
+          const held = h.identity.some((c) => c.kind === 'changed' && c.device === a.device && c.peer === a.to && c.seq > previous.seq && c.seq < a.seq);
+          if (waited >= floor && (waited <= ceiling || held)) return [];
           const bound = waited < floor ? `sooner than the ${floor} ms it must wait` : `later than the ${ceiling / 60_000} minutes it may wait`;
           return [{ phone: a.phone, problem: `${what(a)} was tried again ${waited} ms after a ${previous.httpStatus}: ${bound}`, events: [previous.seq, a.seq] }];
         }),
@@ -82,5 +88,40 @@ export const RETRIES: Invariant[] = [
           ? [{ phone: as[0]!.phone, problem: `${what(as[0]!)} was tried again after a ${as[permanent]!.httpStatus}`, events: as.slice(permanent).map((a) => a.seq) }]
           : [];
       }),
+  },
+  {
+    id: 'INV-ASKS-AGAIN',
+    requirement: 'R-RETRY-1',
+    text: `A receiver waiting for its final package asks again (a new KeySigningRequest) no sooner than ${REREQUEST_BOUNDS.minGapMs / 60_000} minute after its previous request, and the first time no later than ${REREQUEST_BOUNDS.firstWithinMs / 3_600_000} hours after its first, as long as no package or cancel came from the sender, the transfer did not end and it had not expired.`,
+    check: (h) => {
+      const transfers = new Map(transfersOf(h).map((t) => [t.transferId, t]));
+      const requests = h.attempts.filter((a) => !a.scripted && a.type === 'KeySigningRequest' && a.transferId && a.messageId);
+      return [...groupBy(requests, (a) => `${a.device}\n${a.transferId}`).values()].flatMap((as) => {
+        const transfer = transfers.get(as[0]!.transferId!);
+        if (!transfer) return [];
+        // A request is its message id's first attempt: retries of one request are INV-RETRY-SPACING's.
+        const asks = [...groupBy(as, (a) => a.messageId!).values()].map((copies) => copies[0]!);
+        const { phone, device } = asks[0]!;
+        const senderAci = transfer.invited.device.split('.')[0];
+        // Waiting ends with a package or a cancel from the sender, a final state, the expiration or the story's end.
+        const ended = [
+          ...h.messages.filter((m) => m.device === device && m.direction === 'received' && m.peer === senderAci && m.message?.transferId === transfer.transferId && (m.message.type === 'KeyImportRequest' || m.message.type === 'ShareCancel')).map((m) => m.at),
+          ...h.reports.filter((r) => r.phone === phone && r.event.type === 'transfer' && r.event.transferId === transfer.transferId && r.event.role === 'receiver' && ['provisioned', 'failed', 'declined', 'cancelled'].includes(r.event.state)).map((r) => r.at),
+        ];
+        const waitedUntil = Math.min(transfer.expiresAt, h.endedAt, ...ended);
+        const soon = asks.slice(1).flatMap((a, i) =>
+          a.at - asks[i]!.at < REREQUEST_BOUNDS.minGapMs
+            ? [{ phone, problem: `${phone} asked again for its key to be signed (transfer ${transfer.transferId}) ${a.at - asks[i]!.at} ms after its previous request, sooner than 1 minute`, events: [asks[i]!.seq, a.seq] }]
+            : [],
+        );
+        const first = asks[0]!;
+        const deadline = first.at + REREQUEST_BOUNDS.firstWithinMs;
+        const again = asks[1];
+        const late = waitedUntil > deadline && (!again || again.at > deadline)
+          ? [{ phone, problem: `${phone} waited for its final package (transfer ${transfer.transferId}) more than 2 hours after its first signing request without asking again${again ? ` (it asked again ${Math.round((again.at - first.at) / 60_000)} minutes after)` : ''}`, events: [first.seq, ...(again ? [again.seq] : [])] }]
+          : [];
+        return [...soon, ...late];
+      });
+    },
   },
 ];

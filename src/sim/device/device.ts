@@ -287,10 +287,14 @@ export class VirtualDevice {
       // Every attempt goes into the trace, failed ones too: retries are asserted from it.
       const sending = { device: this.label, to: aci, ...this.opts.describe?.(plaintext), ...(origin === 'harness' ? { scripted: true } : {}) };
       let res: Response;
+      const before = this.opts.trace.events.length;
       try {
         res = await this.request('PUT', `/v1/messages/${aci}`, body);
       } catch (error) {
-        this.opts.trace.record('device.sent', { ...sending, httpStatus: 'network-error' });
+        const failed = this.opts.trace.record('device.sent', { ...sending, httpStatus: 'network-error' });
+        // The app cannot tell, but the harness can: an answer lost after the server stored the
+        // message (fault `lose-response`) means it was sent, and what was sent is evidence.
+        if (this.storedDespiteError(before, aci)) this.plaintexts.push({ direction: 'sent', peer: aci, bytes: plaintext, at: this.opts.clock.now(), seq: failed.seq, ...(origin === 'harness' ? { scripted: true } : {}) });
         throw error;
       }
       const retryAfter = res.headers.get('retry-after');
@@ -318,6 +322,11 @@ export class VirtualDevice {
       throw await this.httpError(`PUT /v1/messages/${aci}`, res);
     }
     throw new SignalSendError('transient', `The device list of ${aci} kept changing (${DEVICE_LIST_ATTEMPTS} attempts)`);
+  }
+
+  /** Whether the network lost the server's answer to this device's send to `aci` (traced since `since`): the server stored it. */
+  private storedDespiteError(since: number, aci: string): boolean {
+    return this.opts.trace.events.slice(since).some((e) => e.kind === 'fault.lose-response' && e.from === this.aci && e.to === aci);
   }
 
   private async encryptForDevices(aci: string, plaintext: Bytes) {

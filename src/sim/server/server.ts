@@ -88,7 +88,7 @@ export class SignalServer {
   private byNumber = new Map<string, string>();
   private guidCounter = 0;
   /** Reorder windows being filled: envelopes held, each with its recipient, until the window is full. */
-  private reorderWindows = new Map<number, Array<{ account: AccountRecord; device: DeviceRecord; envelope: Queued }>>();
+  private reorderWindows = new Map<number, { order: 'reverse' | 'shuffle'; held: Array<{ account: AccountRecord; device: DeviceRecord; envelope: Queued }> }>();
 
   constructor(
     private readonly clock: Clock,
@@ -412,12 +412,25 @@ export class SignalServer {
    * fault's order, each for its own recipient (a window may span several devices).
    */
   private holdForReorder(account: AccountRecord, device: DeviceRecord, envelope: Queued, reorder: { ruleId: number; count: number; order: 'reverse' | 'shuffle' }): void {
-    let held = this.reorderWindows.get(reorder.ruleId);
-    if (!held) this.reorderWindows.set(reorder.ruleId, (held = []));
-    held.push({ account, device, envelope });
-    if (held.length < reorder.count) return;
-    this.reorderWindows.delete(reorder.ruleId);
-    for (const i of this.faults.releaseOrder(reorder.ruleId, held.length, reorder.order)) {
+    let window = this.reorderWindows.get(reorder.ruleId);
+    if (!window) this.reorderWindows.set(reorder.ruleId, (window = { order: reorder.order, held: [] }));
+    window.held.push({ account, device, envelope });
+    if (window.held.length >= reorder.count) this.releaseWindow(reorder.ruleId);
+  }
+
+  /**
+   * Releases every reorder window that is not full yet, in its fault's order: the network stops
+   * holding messages back (when an exploration plan's faults end; otherwise a window of 3 that
+   * only ever saw 2 messages would keep them for ever).
+   */
+  releaseReorderWindows(): void {
+    for (const ruleId of [...this.reorderWindows.keys()]) this.releaseWindow(ruleId);
+  }
+
+  private releaseWindow(ruleId: number): void {
+    const { order, held } = this.reorderWindows.get(ruleId)!;
+    this.reorderWindows.delete(ruleId);
+    for (const i of this.faults.releaseOrder(ruleId, held.length, order)) {
       const entry = held[i]!;
       entry.device.queue.push(entry.envelope);
       this.pump(entry.account, entry.device);

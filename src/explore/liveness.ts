@@ -1,0 +1,131 @@
+/**
+ * Liveness: every share ends, and ends as the plan explains. The monitor's invariants say nothing
+ * wrong was done; these say the right thing was done in the end.
+ *
+ * Why the judgement is sound for any conforming pair: every fault and disruption ends with the
+ * fault window, when every phone reconnects and the server delivers all it kept. From then on a
+ * message in flight needs at most one more attempt (a wait of at most 5 minutes, or a Retry-After
+ * of at most 2 minutes) and every answer is immediate, so within SETTLE_MS after the window
+ * everything a conforming pair still had to do is done. A share may then end otherwise than
+ * `completed` only for a reason the plan gives:
+ * - `cancelled`: the plan cancels it;
+ * - `failed` / `send-failed`: the plan fails more sends from Alice to Bob than an app must ride
+ *   out (the protocol asks at least 3 attempts: 3 failures may exhaust a budget);
+ * - `failed` / `expired` (or, at the receiver, no final state other than by its expiration): the
+ *   share expires before the window closes plus SETTLE_MS, and the plan disturbs the traffic;
+ * - not final at the sender: the plan fails 3 or more sends from Bob to Alice (a receiver may
+ *   give up on its answer quietly, docs/protocol.md "Retries").
+ * And every device of Bob's that got the invitation ends its transfer in a final state (a
+ * receiver's expiration timer guarantees it): `provisioned`, `failed` with an explained reason
+ * (`taken`, or `expired` if the traffic was disturbed, when Bob has two devices in the stateful
+ * flow), or `cancelled` if the plan cancels.
+ */
+import type { AppEvent, TransferState } from '../adapter/contract.ts';
+import type { Phone } from '../sim/phone.ts';
+import type { Simulation } from '../sim/simulation.ts';
+import { decode } from '../protocol/messages.ts';
+import type { CraftedTransfer } from './adversary.ts';
+import { FAULT_WINDOW_MS, HOUR, sendFailures, type Plan } from './plan.ts';
+
+/** After the fault window, long enough for a conforming pair to finish what was left. */
+export const SETTLE_MS = 3 * HOUR;
+
+const FINAL: TransferState[] = ['completed', 'provisioned', 'failed', 'declined', 'cancelled'];
+
+export interface LivenessProblem {
+  /** The phone whose app should have done better. */
+  phone: string;
+  text: string;
+}
+
+type TransferReport = Extract<AppEvent, { type: 'transfer' }>;
+
+function lastState(phone: Phone, transferId: string, role: 'sender' | 'receiver'): TransferReport | undefined {
+  return phone.events.filter((e): e is TransferReport => e.type === 'transfer' && e.transferId === transferId && e.role === role).at(-1);
+}
+
+const stateWords = (r: TransferReport | undefined) => (r ? `${r.state}${r.reason ? ` / ${r.reason}` : ''}` : 'nothing');
+
+export function livenessProblems(sim: Simulation, plan: Plan, crafted: CraftedTransfer[] = []): LivenessProblem[] {
+  const problems: LivenessProblem[] = [];
+  const cancels = plan.disruptions.some((d) => d.kind === 'cancel');
+  // A reinstall loses what the server kept for the old device (a phone's stateless invitation
+  // above all): the share may then never end at the sender, or end expired.
+  const reinstalls = plan.disruptions.some((d) => d.kind === 'reinstall');
+  const disturbed = plan.faults.length > 0 || plan.disruptions.some((d) => d.kind === 'offline' || d.kind === 'reinstall');
+  const mayExpire = reinstalls || (disturbed && plan.expiresInMs <= FAULT_WINDOW_MS + SETTLE_MS);
+  const senderMayGiveUp = sendFailures(plan, 'to Bob') >= 3;
+  const answersMayBeLost = reinstalls || sendFailures(plan, 'to Alice') >= 3;
+  const explained = (r: TransferReport, cancelled: boolean, extra: string[] = []): boolean => {
+    if (r.state === 'completed' || r.state === 'provisioned') return true;
+    if (r.state === 'cancelled') return cancelled;
+    if (r.state !== 'failed') return false; // `declined`: nothing in a plan makes an app decline
+    if (extra.includes(r.reason ?? '')) return true;
+    if (r.reason === 'cancelled') return cancelled;
+    if (r.reason === 'expired') return mayExpire || answersMayBeLost || senderMayGiveUp;
+    if (r.reason === 'send-failed') return senderMayGiveUp;
+    return false;
+  };
+  const horizon = 'when the share had long expired and the network had been good for hours';
+
+  const alice = sim.phone('Alice');
+  const bobs = sim.devicesOf('Bob');
+  // The plan cancels Alice's first share only.
+  for (const [i, { transferId }] of sim.shares.filter((s) => s.phone === alice).entries()) {
+    const cancelled = cancels && i === 0;
+    const which = i === 0 ? "Alice's share" : `Alice's share number ${i + 1}`;
+    const sent = lastState(alice, transferId, 'sender');
+    if (!sent || !FINAL.includes(sent.state)) {
+      if (!answersMayBeLost) problems.push({ phone: alice.name, text: `liveness: ${which} was still ${stateWords(sent)} ${horizon}; a share must end completed, or failed or cancelled for a reason` });
+    } else if (!explained(sent, cancelled)) {
+      problems.push({ phone: alice.name, text: `liveness: ${which} ended ${stateWords(sent)}, which nothing in the plan explains` });
+    }
+    for (const phone of bobs) {
+      if (!heardOf(phone, transferId, alice.device.aci)) continue;
+      const got = lastState(phone, transferId, 'receiver');
+      // Bob's other device in the stateful flow: told the share was taken, or, when the package
+      // overtook its invitation there (the protocol says nothing of a package before its
+      // invitation), left waiting until the expiration.
+      const extra = plan.flow === 'stateful' && plan.bobHasTablet ? ['taken', ...(disturbed ? ['expired'] : [])] : [];
+      if (!got || !FINAL.includes(got.state)) {
+        problems.push({ phone: phone.name, text: `liveness: ${phone.name} got Alice's invitation for ${which} but its transfer was still ${stateWords(got)} ${horizon}` });
+      } else if (!explained(got, cancelled, extra)) {
+        problems.push({ phone: phone.name, text: `liveness: ${phone.name} ended ${which} ${stateWords(got)}, which nothing in the plan explains` });
+      }
+    }
+  }
+
+  // What Bob's app must make of the transfers Alice's device crafted (adversary.ts).
+  for (const t of crafted) {
+    for (const phone of bobs) {
+      if (!heardOf(phone, t.transferId, alice.device.aci)) continue;
+      const provisioned = phone.events.some((e) => e.type === 'provisioned' && e.transferId === t.transferId);
+      const what = `${t.message} (transfer ${t.transferId})`;
+      if (t.expect === 'provisioned' && !provisioned) {
+        problems.push({ phone: phone.name, text: `${phone.name} did not provision ${what}: a receiver ignores fields it does not know (R-COMPAT-1)` });
+      }
+      if (t.expect !== 'provisioned' && provisioned) {
+        problems.push({ phone: phone.name, text: `${phone.name} provisioned ${what}` });
+      }
+      if (t.expect === 'answered malformed' && !answersMayBeLost) {
+        const answered = phone.devices.flatMap((d) => d.plaintexts).some((p) => {
+          const m = p.direction === 'sent' ? decode(p.bytes) : undefined;
+          return m?.ok && m.message.type === 'TransferComplete' && m.message.transferId === t.transferId && m.message.status === 'failed' && m.message.reason === 'malformed';
+        });
+        if (!answered) problems.push({ phone: phone.name, text: `${phone.name} never answered ${what} as malformed (R-VALID-1)` });
+      }
+    }
+  }
+  return problems;
+}
+
+/** Whether any of a phone's devices received the transfer's invitation (well-formed or not) from `sender` (Alice's account). */
+function heardOf(phone: Phone, transferId: string, sender: string): boolean {
+  return phone.devices.some((d) =>
+    d.plaintexts.some((p) => {
+      if (p.direction !== 'received' || p.peer !== sender) return false;
+      const text = new TextDecoder().decode(p.bytes);
+      return text.includes(transferId) && text.includes('"ShareInvitation"');
+    }),
+  );
+}
