@@ -91,7 +91,10 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {},
             peer,
             effect.message,
             role === 'sender'
-              ? { onGiveUp: (error) => sent(transferId, { type: 'send-failed', reason: reasonFor(error), detail: String(error) }) }
+              ? {
+                  onGiveUp: (error) => sent(transferId, { type: 'send-failed', reason: reasonFor(error), detail: String(error) }),
+                  ...(flaws.completesOnPackageSent && effect.message.type === 'KeyImportRequest' ? { onSent: () => sent(transferId, { type: 'package-accepted' }) } : {}),
+                }
               : {},
           );
           break;
@@ -248,6 +251,7 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {},
         credentialData: request.provisioningInformation,
         credentialKey,
         state: 'sending',
+        invitation,
       });
       // Reported `invited` once the server has the invitation: now, or after retries.
       await outbox.send(recipient.aci, invitation, {
