@@ -48,7 +48,15 @@ export interface Flaws extends SenderFlaws, ReceiverFlaws, OutboxFlaws, ClockFla
   logsCredential?: boolean;
   /** Generates one receiver key and asks to have it signed for every stateful transfer (breaks INV-FRESH-KEY). */
   reusesReceiverKey?: boolean;
+  /**
+   * Sends its invitation again (same message id) every 15 minutes while the receiver has not
+   * answered, until the expiration, with no cap on the number of sends (breaks INV-RETRY-BUDGET).
+   */
+  resendsUntilAnswered?: boolean;
 }
+
+/** How often a faulty app that resends unanswered invitations sends them again. */
+const UNANSWERED_RESEND_MS = 15 * 60_000;
 
 const FLOWS = ['stateless', 'stateful'] as const;
 /** The stateful invitation's provisioning information: which key the receiver should generate. */
@@ -94,7 +102,10 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {},
             peer,
             effect.message,
             role === 'sender'
-              ? { onGiveUp: (error) => sent(transferId, { type: 'send-failed', reason: reasonFor(error), detail: String(error) }) }
+              ? {
+                  onGiveUp: (error) => sent(transferId, { type: 'send-failed', reason: reasonFor(error), detail: String(error) }),
+                  ...(flaws.completesOnPackageSent && effect.message.type === 'KeyImportRequest' ? { onSent: () => sent(transferId, { type: 'package-accepted' }) } : {}),
+                }
               : {},
           );
           break;
@@ -242,10 +253,22 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {},
         credentialData: request.provisioningInformation,
         credentialKey,
         state: 'sending',
+        invitation,
       });
+      /** The faulty resendsUntilAnswered: the same invitation again while the share waits for an answer. */
+      const to = recipient.aci;
+      const resendWhileUnanswered = (): void => {
+        clock.setTimeout(async () => {
+          if (outgoing.get(transferId)?.state !== 'invited' || clock.now() >= request.expiresAt) return;
+          await outbox.send(to, invitation);
+          resendWhileUnanswered();
+        }, UNANSWERED_RESEND_MS);
+      };
       // Reported `invited` once the server has the invitation: now, or after retries.
       await outbox.send(recipient.aci, invitation, {
-        onSent: () => sent(transferId, { type: 'invitation-sent' }),
+        onSent: flaws.resendsUntilAnswered
+          ? () => sent(transferId, { type: 'invitation-sent' }).then(resendWhileUnanswered)
+          : () => sent(transferId, { type: 'invitation-sent' }),
         onGiveUp: (error) => sent(transferId, { type: 'send-failed', reason: reasonFor(error), detail: String(error) }),
       });
       return { transferId };

@@ -31,6 +31,14 @@ export interface OutboxFlaws {
   waitsTooLong?: boolean;
   /** Builds the message afresh for every retry, with a new message id (breaks INV-ONE-ID). */
   newIdPerRetry?: boolean;
+  /**
+   * Tries again at once after a transient failure the server did not answer (a dropped
+   * connection, a lost response: told from a 5xx by the error's message), waiting only after a
+   * 5xx or a 429.
+   */
+  reconnectsAtOnce?: boolean;
+  /** Treats "not registered" (404) as a passing failure and retries it, in case the account comes back. */
+  retriesNotRegistered?: boolean;
 }
 
 interface Pending {
@@ -87,7 +95,8 @@ export class Outbox {
         return this.hold({ to, message, outcome });
       }
       const identityIgnored = this.flaws.ignoresIdentityChange && error instanceof SignalSendError && error.kind === 'identity-changed';
-      const retryable = identityIgnored || (error instanceof SignalSendError && (error.kind === 'transient' || error.kind === 'rate-limited'));
+      const notRegisteredRetried = this.flaws.retriesNotRegistered && error instanceof SignalSendError && error.kind === 'not-registered';
+      const retryable = identityIgnored || notRegisteredRetried || (error instanceof SignalSendError && (error.kind === 'transient' || error.kind === 'rate-limited'));
       if (!retryable || n >= this.attempts()) {
         // Stryker disable next-line StringLiteral,ObjectLiteral: an app log line (the trace's app.log, never evidence)
         this.ctx.log(`giving up sending ${message.type} after ${n} attempt(s)`, { transferId: message.transferId, error: String(error) });
@@ -112,6 +121,7 @@ export class Outbox {
 
   /** How long to wait before attempt `n` (n >= 2). */
   private delayBefore(n: number, error: unknown): number {
+    if (this.flaws.reconnectsAtOnce && error instanceof SignalSendError && error.kind === 'transient' && !error.message.startsWith('The server answered')) return 0;
     const backoff = Math.min(this.policy.capMs, this.policy.baseMs * this.policy.growth ** (n - 2));
     const jittered = this.flaws.retriesWithoutWaiting
       ? Math.floor(this.ctx.random() * 101)

@@ -72,6 +72,19 @@ export interface ReceiverFlaws {
   asksAgainTooLate?: boolean;
   /** Asks again first after 10 seconds (the protocol: at least 1 minute), then 20 s, 40 s... */
   asksAgainTooSoon?: boolean;
+  /**
+   * Reports `received` for every invitation that reaches its state machine, before looking at
+   * the transfer: a resend (new message id) of one it already provisioned reports the transfer
+   * `received` again after its final state.
+   */
+  reportsReceivedAgain?: boolean;
+  /**
+   * Its wallet takes a stateless credential while valid by the wallet's own rule, up to and
+   * including the expiration instant, before the transfer refuses it as expired from that
+   * instant: an invitation arriving at the very instant is refused and answered expired, yet
+   * provisioned.
+   */
+  walletAcceptsAtExpiry?: boolean;
 }
 
 export function receiverStep(t: ReceiverTransfer, event: ReceiverEvent, deps: ReceiverDeps, flaws: ReceiverFlaws = {}): Effect[] {
@@ -112,18 +125,21 @@ export function receiverStep(t: ReceiverTransfer, event: ReceiverEvent, deps: Re
         return [{ kind: 'state', state: 'cancelled', reason: 'cancelled', detail: 'the cancel arrived before the invitation' }];
       }
       // Stryker disable next-line ArrayDeclaration,ObjectLiteral: an `ignore` effect only writes an app log line (app.ts, apply); the condition's mutants stay
-      if (t.state !== 'new') return [{ kind: 'ignore', why: `invitation for a transfer already ${t.state}` }];
+      if (t.state !== 'new') return [...(flaws.reportsReceivedAgain ? [{ kind: 'state', state: 'received' } as const] : []), { kind: 'ignore', why: `invitation for a transfer already ${t.state}` }];
       t.invitation = m;
       if (m.version !== PROTOCOL_VERSION) return fail('unsupported', `protocol version ${m.version}`);
       const expiresAt = Date.parse(m.expiration);
       const expired = flaws.acceptsAtExpiry ? expiresAt < event.now : expiresAt <= event.now;
-      if (expired && !flaws.ignoresExpiry) return fail('expired', `expired at ${m.expiration}`);
+      if (expired && !flaws.ignoresExpiry) {
+        const walletTakesIt = flaws.walletAcceptsAtExpiry && m.flow === 'stateless' && event.now <= expiresAt;
+        return [...(walletTakesIt ? [provisionFrom(m)] : []), ...fail('expired', `expired at ${m.expiration}`)];
+      }
       if (!deps.flows.includes(m.flow)) return fail('unsupported', `the ${m.flow} flow`);
       if (m.flow === 'stateless') {
         t.state = 'provisioned';
         return [
           { kind: 'state', state: 'received' },
-          { kind: 'provision', credential: { format: m.format, title: m.displayInformation.title, provisioningInformation: m.provisioningInformation } },
+          provisionFrom(m),
           { kind: 'state', state: 'provisioned' },
           answer('provisioned'),
         ];
@@ -213,4 +229,9 @@ export function receiverStep(t: ReceiverTransfer, event: ReceiverEvent, deps: Re
       if (t.state !== 'key-requested') return [{ kind: 'ignore', why: `expiry while ${t.state}` }];
       return fail('expired', 'no final package before the expiration');
   }
+}
+
+/** Provisioning a stateless invitation's credential. */
+function provisionFrom(m: ShareInvitation): Effect {
+  return { kind: 'provision', credential: { format: m.format, title: m.displayInformation.title, provisioningInformation: m.provisioningInformation } };
 }

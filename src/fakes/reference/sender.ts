@@ -9,6 +9,7 @@ import {
   type KeyImportRequest,
   type KeySigningRequest,
   type ShareCancel,
+  type ShareInvitation,
   type TransferComplete,
 } from '../../protocol/messages.ts';
 import type { FailureReason, Flow } from '../../adapter/contract.ts';
@@ -28,6 +29,8 @@ export interface SenderTransfer {
   /** Stateful: the credential key that signs receiver keys (its public half was in the invitation). */
   credentialKey?: KeyPair;
   state: SenderState;
+  /** The invitation as sent (faulty apps rebuild messages or reports from it). */
+  invitation?: ShareInvitation;
   /** Stateful: the one final package of this transfer, sent again verbatim if asked again. */
   finalPackage?: KeyImportRequest;
   /** Stateful: the receiving device the transfer is bound to (the first to ask for a signature). */
@@ -37,6 +40,8 @@ export interface SenderTransfer {
 export type SenderEvent =
   /** The server accepted the invitation (perhaps after retries). */
   | { type: 'invitation-sent' }
+  /** The server accepted the final package (only a faulty app acts on it: completesOnPackageSent). */
+  | { type: 'package-accepted' }
   /** A message of this share could not be sent (retries spent, or a final error such as 404). */
   | { type: 'send-failed'; reason: FailureReason; detail: string }
   | { type: 'key-signing-request'; message: KeySigningRequest; fromDevice: number; now: number }
@@ -48,10 +53,25 @@ export interface SenderFlaws {
   signsEveryRequest?: boolean;
   /** Binds the share to no device: signs a package for every device that asks. */
   bindsNoDevice?: boolean;
+  /** Reports a stateful share `completed` once the server accepted its final package, without waiting for the receiver's answer. */
+  completesOnPackageSent?: boolean;
+  /**
+   * Answers a repeated signing request with the final package rebuilt under its first message id
+   * from the stored invitation, whose provisioning information (in the stateful flow, only the
+   * key-type request) it sends as the credential data.
+   */
+  rebuildsRepeatedPackage?: boolean;
+  /** Sends a new ShareCancel, with a new message id, whenever the receiver writes about a share it cancelled. */
+  resendsCancelWithNewId?: boolean;
+  /** When the receiver answers `provisioned`, reports the credential provisioned on its own phone too, as a receipt. */
+  reportsPeerProvisioned?: boolean;
 }
 
 export function senderStep(t: SenderTransfer, event: SenderEvent, deps: MachineDeps, flaws: SenderFlaws = {}): Effect[] {
   if (FINAL.includes(t.state)) {
+    if (flaws.resendsCancelWithNewId && t.state === 'cancelled' && (event.type === 'key-signing-request' || event.type === 'transfer-complete')) {
+      return [{ kind: 'send', message: cancelOf(t, deps) }];
+    }
     // Stryker disable next-line all: an `ignore` effect only writes an app log line (app.ts, apply)
     return [{ kind: 'ignore', why: `${event.type} after the share ended (${t.state})` }];
   }
@@ -61,13 +81,17 @@ export function senderStep(t: SenderTransfer, event: SenderEvent, deps: MachineD
       if (t.state !== 'sending') return [{ kind: 'ignore', why: `invitation accepted while ${t.state}` }];
       t.state = 'invited';
       return [{ kind: 'state', state: 'invited' }];
+    case 'package-accepted':
+      // Stryker disable next-line all: only the faulty app completes-on-package-sent gets this event
+      if (!flaws.completesOnPackageSent || t.state !== 'package-sent') return [{ kind: 'ignore', why: `final package accepted while ${t.state}` }];
+      t.state = 'completed';
+      return [{ kind: 'state', state: 'completed' }];
     case 'send-failed':
       t.state = 'failed';
       return [{ kind: 'state', state: 'failed', reason: event.reason, detail: event.detail }];
     case 'cancel': {
       t.state = 'cancelled';
-      const cancel: ShareCancel = { type: 'ShareCancel', version: PROTOCOL_VERSION, messageId: deps.newId(), transferId: t.transferId };
-      return [{ kind: 'state', state: 'cancelled', reason: 'cancelled' }, { kind: 'send', message: cancel }];
+      return [{ kind: 'state', state: 'cancelled', reason: 'cancelled' }, { kind: 'send', message: cancelOf(t, deps) }];
     }
     case 'key-signing-request': {
       const request = event.message;
@@ -84,6 +108,11 @@ export function senderStep(t: SenderTransfer, event: SenderEvent, deps: MachineD
       if (t.finalPackage && !flaws.signsEveryRequest && !anotherDevicesKey) {
         if (t.finalPackage.receiverPublicKey !== request.receiverPublicKey) {
           return [{ kind: 'violation', requirement: 'R-STATEFUL-2', problem: 'a second KeySigningRequest with a different key' }];
+        }
+        if (flaws.rebuildsRepeatedPackage && t.invitation) {
+          const credentialData = t.invitation.provisioningInformation;
+          const signature = signKeyImport(t.credentialKey.privateKey, t.transferId, request.receiverPublicKey, credentialData);
+          return [{ kind: 'send', message: { ...t.finalPackage, credentialData, signature } }];
         }
         return [{ kind: 'send', message: t.finalPackage }]; // the same package again: one per transfer
       }
@@ -116,7 +145,19 @@ export function senderStep(t: SenderTransfer, event: SenderEvent, deps: MachineD
         return [{ kind: 'violation', requirement: 'R-STATEFUL-1', problem: 'provisioned reported before the final package was sent' }];
       }
       t.state = status === 'provisioned' ? 'completed' : status;
-      return [{ kind: 'state', state: t.state, ...(reason ? { reason } : {}) }];
+      const receipt: Effect[] = flaws.reportsPeerProvisioned && status === 'provisioned' && t.invitation ? [receiptOf(t, t.invitation)] : [];
+      return [{ kind: 'state', state: t.state, ...(reason ? { reason } : {}) }, ...receipt];
     }
   }
+}
+
+/** A new ShareCancel for the share. */
+function cancelOf(t: SenderTransfer, deps: MachineDeps): ShareCancel {
+  return { type: 'ShareCancel', version: PROTOCOL_VERSION, messageId: deps.newId(), transferId: t.transferId };
+}
+
+/** The receiver's `provisioned` report, made by the sender of the share (a faulty app's receipt). */
+function receiptOf(t: SenderTransfer, invitation: ShareInvitation): Effect {
+  const boundKey = t.finalPackage?.receiverPublicKey;
+  return { kind: 'provision', credential: { format: invitation.format, title: invitation.displayInformation.title, provisioningInformation: t.credentialData, ...(boundKey ? { boundKey } : {}) } };
 }
