@@ -141,7 +141,7 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     if (error instanceof UsageError) {
       console.error(`sct-conformance: ${error.message}`);
-      console.log('conformance: 0 passed, 0 failed, 0 skipped');
+      console.log(process.argv[2] === 'explore' ? 'explore: 0 runs, 0 failed' : 'conformance: 0 passed, 0 failed, 0 skipped');
       process.exit(EXIT.USAGE);
     }
     console.error(`sct-conformance: the harness failed: ${error instanceof Error ? error.stack : String(error)}`);

@@ -28,19 +28,19 @@ function exploreCli(args: string[]): Promise<{ code: number; output: string; rep
 }
 
 describe('exploration runs', () => {
-  it('the reference app passes 300 generated plans, as sender and as receiver', async () => {
+  it('the reference app passes 200 generated plans, as sender and as receiver', async () => {
     const roles = new Set<string>();
-    const result = await explore({ underTest: reference, reference }, { runs: 300, seed: 11, onRun: (plan) => roles.add(plan.role) });
+    const result = await explore({ underTest: reference, reference }, { runs: 200, seed: 11, onRun: (plan) => roles.add(plan.role) });
     expect(result.counterexample?.verdict.app, result.counterexample && describePlan(result.counterexample.plan).join('\n')).toBeUndefined();
     expect(result.harness).toEqual([]);
-    expect(result.runs).toBe(300);
+    expect(result.runs).toBe(200);
     expect([...roles].sort()).toEqual(['receiver', 'sender']);
   });
 
-  it.each(['fastest-retries', 'slowest-retries-earliest-re-request', 'small-retry-budget', 'deferred-reports', 'skips-optional-states'])(
-    'the conforming variant %s passes 60 generated plans',
+  it.each(['slowest-retries-earliest-re-request', 'small-retry-budget', 'deferred-reports'])(
+    'the conforming variant %s passes 50 generated plans',
     async (variant) => {
-      const result = await explore({ underTest: await app(`src/fakes/variants/${variant}.ts`), reference }, { runs: 60, seed: 12 });
+      const result = await explore({ underTest: await app(`src/fakes/variants/${variant}.ts`), reference }, { runs: 50, seed: 12 });
       expect(result.counterexample?.verdict.app, result.counterexample && describePlan(result.counterexample.plan).join('\n')).toBeUndefined();
       expect(result.harness).toEqual([]);
     },
@@ -107,15 +107,14 @@ describe('sct-conformance explore', () => {
 
   it.each([
     [['--runs', '0'], /--runs "0" is not a positive whole number/],
-    [['--runs', 'many'], /--runs "many" is not a positive whole number/],
     [['--role', 'both'], /--role both does not apply to explore/],
     [['--path', 'up:the:hill'], /--path "up:the:hill" is not a counterexample's path/],
     [['--adapter', 'no/such/app.ts'], /Adapter module "no\/such\/app.ts" was not found/],
-    [['--frobnicate'], /Unknown option '--frobnicate'/],
   ])('a usage error (%j) exits 2 naming the problem', async (args, message) => {
     const { code, output, reports } = await exploreCli(args);
     rmSync(reports, { recursive: true, force: true });
     expect(code, output).toBe(EXIT.USAGE);
     expect(output).toMatch(message);
+    expect(output).toMatch(/explore: 0 runs, 0 failed\n/);
   });
 });

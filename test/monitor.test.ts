@@ -203,6 +203,15 @@ describe('the protocol monitor', () => {
     expect(soon.map((v) => v.problem)).toEqual([expect.stringMatching(/59999 ms after its previous request, sooner than 1 minute/)]);
   });
 
+  it('a provisioned report deferred within the instant of a cancel that came after the invitation breaks nothing; one a millisecond later does', () => {
+    const inv = invitation();
+    const cancel: ProtocolMessage = { type: 'ShareCancel', version: 1, messageId: id(9), transferId: T };
+    const story = (reportAt: number) => ({ messages: [msg(ALICE, 'sent', B, inv), msg(BOB, 'received', A, inv), msg(BOB, 'received', A, cancel)], reports: [report(BOB, provisioned(), reportAt)] });
+    const afterCancel = INVARIANTS.filter((i) => i.id === 'INV-AFTER-CANCEL');
+    expect(check(history(story(T0)), afterCancel)).toEqual([]);
+    expect(check(history(story(T0 + 1)), afterCancel)).toHaveLength(1);
+  });
+
   it('a retry held for a new identity until the user confirmed it is not judged too late', () => {
     const inv = invitation();
     const failed = attempt(ALICE, inv, 503, T0);

@@ -5,7 +5,7 @@
  * plan and trace to <reports>/explore/. Ends with `explore: N runs, N failed` and an exit code of
  * src/run/exit-codes.ts (0 nothing found, 1 a counterexample, 2 usage, 3 the harness failed).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REFERENCE_ADAPTER, adapterSpec, loadAdapter, type LoadedAdapter } from '../adapter/load.ts';
@@ -61,7 +61,10 @@ export async function exploreMain(argv: string[]): Promise<ExitCode> {
   if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs "${values.runs}" is not a positive whole number`);
   if (values.path !== undefined && !/^\d+(:\d+)*$/.test(values.path)) throw new UsageError(`--path "${values.path}" is not a counterexample's path (numbers joined by ":")`);
   if (values.seed) process.env.SCT_SEED = values.seed;
-  if (values.adapter) process.env.SCT_ADAPTER = resolve(values.adapter);
+  if (values.adapter) {
+    if (!existsSync(values.adapter)) throw new UsageError(`Adapter module "${values.adapter}" was not found (looked for ${resolve(values.adapter)})`);
+    process.env.SCT_ADAPTER = resolve(values.adapter);
+  }
   const seed = usage(() => runSeed());
   const role = values.role === undefined ? undefined : usage(() => parseRole(values.role));
   if (role === 'both') throw new UsageError('--role both does not apply to explore: the app under test plays the sender or the receiver, the reference app the other side');

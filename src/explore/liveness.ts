@@ -2,30 +2,35 @@
  * Liveness: every share ends, and ends as the plan explains. The monitor's invariants say nothing
  * wrong was done; these say the right thing was done in the end.
  *
- * Why the judgement is sound for any conforming pair: every fault and disruption ends with the
- * fault window, when every phone reconnects and the server delivers all it kept. From then on a
- * message in flight needs at most one more attempt (a wait of at most 5 minutes, or a Retry-After
- * of at most 2 minutes) and every answer is immediate, so within SETTLE_MS after the window
- * everything a conforming pair still had to do is done. A share may then end otherwise than
- * `completed` only for a reason the plan gives:
- * - `cancelled`: the plan cancels it;
- * - `failed` / `send-failed`: the plan fails more sends from Alice to Bob than an app must ride
- *   out (the protocol asks at least 3 attempts: 3 failures may exhaust a budget);
- * - `failed` / `expired` (or, at the receiver, no final state other than by its expiration): the
- *   share expires before the window closes plus SETTLE_MS, and the plan disturbs the traffic;
+ * Why the judgement is sound for any conforming pair: every fault and disruption ends when the
+ * plan stops disturbing (`disturbedUntil`: the fault window, or a phone offline longer), when
+ * every phone is online and the server delivers all it kept. From then on a message in flight
+ * needs at most one more attempt (a wait of at most 5 minutes, or a Retry-After of at most 2
+ * minutes) and every answer is immediate, so within SETTLE_MS everything a conforming pair still
+ * had to do is done. A share may then end otherwise than `completed` only for a reason the plan
+ * gives:
+ * - `cancelled`: the plan cancels it (its first share);
+ * - `failed` / `send-failed`: the plan fails 3 or more sends from Alice to Bob (the protocol asks
+ *   at least 3 attempts: 3 failures may exhaust a budget);
+ * - `failed` / `expired`: the share expires before the disturbance ends plus SETTLE_MS and the
+ *   plan disturbs the traffic, or Bob reinstalled Signal, or sends may have been given up;
  * - not final at the sender: the plan fails 3 or more sends from Bob to Alice (a receiver may
- *   give up on its answer quietly, docs/protocol.md "Retries").
- * And every device of Bob's that got the invitation ends its transfer in a final state (a
+ *   give up on its answer quietly, docs/protocol.md "Retries"), or Bob reinstalled (what the
+ *   server kept for his old device is gone).
+ * A sender's unexplained end that Bob's device answered (`failed` with that reason) is charged to
+ * Bob's app. Every device of Bob's that got the invitation ends its transfer in a final state (a
  * receiver's expiration timer guarantees it): `provisioned`, `failed` with an explained reason
  * (`taken`, or `expired` if the traffic was disturbed, when Bob has two devices in the stateful
- * flow), or `cancelled` if the plan cancels.
+ * flow), or `cancelled` if the plan cancels. Crafted transfers (adversary.ts): a malformed
+ * invitation is answered `malformed` and provisions nothing, unknown fields are ignored (it
+ * provisions), a wrongly signed package provisions nothing.
  */
 import type { AppEvent, TransferState } from '../adapter/contract.ts';
 import type { Phone } from '../sim/phone.ts';
 import type { Simulation } from '../sim/simulation.ts';
 import { decode } from '../protocol/messages.ts';
 import type { CraftedTransfer } from './adversary.ts';
-import { FAULT_WINDOW_MS, HOUR, sendFailures, type Plan } from './plan.ts';
+import { HOUR, disturbedUntil, sendFailures, type Plan } from './plan.ts';
 
 /** After the fault window, long enough for a conforming pair to finish what was left. */
 export const SETTLE_MS = 3 * HOUR;
@@ -53,7 +58,7 @@ export function livenessProblems(sim: Simulation, plan: Plan, crafted: CraftedTr
   // above all): the share may then never end at the sender, or end expired.
   const reinstalls = plan.disruptions.some((d) => d.kind === 'reinstall');
   const disturbed = plan.faults.length > 0 || plan.disruptions.some((d) => d.kind === 'offline' || d.kind === 'reinstall');
-  const mayExpire = reinstalls || (disturbed && plan.expiresInMs <= FAULT_WINDOW_MS + SETTLE_MS);
+  const mayExpire = reinstalls || (disturbed && plan.expiresInMs <= disturbedUntil(plan) + SETTLE_MS);
   const senderMayGiveUp = sendFailures(plan, 'to Bob') >= 3;
   const answersMayBeLost = reinstalls || sendFailures(plan, 'to Alice') >= 3;
   const explained = (r: TransferReport, cancelled: boolean, extra: string[] = []): boolean => {
@@ -78,7 +83,13 @@ export function livenessProblems(sim: Simulation, plan: Plan, crafted: CraftedTr
     if (!sent || !FINAL.includes(sent.state)) {
       if (!answersMayBeLost) problems.push({ phone: alice.name, text: `liveness: ${which} was still ${stateWords(sent)} ${horizon}; a share must end completed, or failed or cancelled for a reason` });
     } else if (!explained(sent, cancelled)) {
-      problems.push({ phone: alice.name, text: `liveness: ${which} ended ${stateWords(sent)}, which nothing in the plan explains` });
+      // Ended by an answer of Bob's (failed with a reason, declined): Bob's app said so, Alice's only listened.
+      const answeredBy = bobs.find((phone) => answered(phone, transferId, sent));
+      problems.push(
+        answeredBy
+          ? { phone: answeredBy.name, text: `liveness: ${answeredBy.name} answered ${which} ${stateWords(sent)}, which nothing in the plan explains` }
+          : { phone: alice.name, text: `liveness: ${which} ended ${stateWords(sent)}, which nothing in the plan explains` },
+      );
     }
     for (const phone of bobs) {
       if (!heardOf(phone, transferId, alice.device.aci)) continue;
@@ -117,6 +128,17 @@ export function livenessProblems(sim: Simulation, plan: Plan, crafted: CraftedTr
     }
   }
   return problems;
+}
+
+/** Whether a phone's devices answered the transfer with the state (and reason) the sender ended in. */
+function answered(phone: Phone, transferId: string, r: TransferReport): boolean {
+  return phone.devices.some((d) =>
+    d.plaintexts.some((p) => {
+      if (p.direction !== 'sent') return false;
+      const m = decode(p.bytes);
+      return m.ok && m.message.type === 'TransferComplete' && m.message.transferId === transferId && m.message.status === r.state && (m.message.reason ?? undefined) === r.reason;
+    }),
+  );
 }
 
 /** Whether any of a phone's devices received the transfer's invitation (well-formed or not) from `sender` (Alice's account). */

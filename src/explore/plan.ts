@@ -77,7 +77,7 @@ export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 /** No fault outlasts this; phones reconnect after it. */
 export const FAULT_WINDOW_MS = 3 * HOUR;
-/** Offset bounds around an expiration: the instant itself and its neighbours are drawn often. */
+/** 1 ms before the expiration, the instant itself, 1 ms after. */
 const EXPIRY_EDGE = [-1, 0, 1] as const;
 
 const direction = fc.constantFrom<Direction>('to Bob', 'to Alice');
@@ -94,9 +94,16 @@ const fault: fc.Arbitrary<Fault> = fc.oneof(
   fc.constant({ kind: 'lose-response' as const }),
 );
 
+/** A fault for the next 1 to 4 messages one way; now and then a server outage: 503 to the next 8 to 30 sends. */
+const plannedFault: fc.Arbitrary<PlannedFault> = fc.oneof(
+  { weight: 9, arbitrary: fc.record({ direction, fault, count: fc.integer({ min: 1, max: 4 }) }) },
+  { weight: 1, arbitrary: fc.record({ direction, fault: fc.constant({ kind: 'http-error' as const, status: 503 as const }), count: fc.integer({ min: 8, max: 30 }) }) },
+);
+
 const until: fc.Arbitrary<Until> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ afterMs: fc.integer({ min: 1, max: 2 * HOUR }) }) },
-  { weight: 1, arbitrary: fc.record({ expiryOffsetMs: fc.oneof(fc.constantFrom(...EXPIRY_EDGE), fc.integer({ min: -10 * MINUTE, max: 10 * MINUTE })) }) },
+  { weight: 2, arbitrary: fc.record({ afterMs: fc.integer({ min: 1, max: 2 * HOUR }) }) },
+  // A time rule flips at the expiration: the instant itself and its neighbours are drawn often.
+  { weight: 1, arbitrary: fc.record({ expiryOffsetMs: fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...EXPIRY_EDGE) }, { weight: 1, arbitrary: fc.integer({ min: -10 * MINUTE, max: 10 * MINUTE }) }) }) },
 );
 
 const kinds = Object.keys(CREDENTIAL_KINDS) as CredentialKind[];
@@ -107,8 +114,10 @@ function disruption(role: Plan['role']): fc.Arbitrary<Disruption> {
   return fc.oneof(
     // Offline from the start often: the first message then waits on the server for the phone.
     { weight: 6, arbitrary: fc.record({ kind: fc.constant('offline' as const), who: fc.constantFrom<Person>('Alice', 'Bob'), atMs: fc.oneof(fc.constant(0), at(HOUR)), until }) },
+    // Offline from the start until the very edge of the expiration: where a time rule flips.
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('offline' as const), who: fc.constantFrom<Person>('Alice', 'Bob'), atMs: fc.constant(0), until: fc.record({ expiryOffsetMs: fc.constantFrom(...EXPIRY_EDGE) }) }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('cancel' as const), atMs: at(2 * HOUR) }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('reinstall' as const), atMs: at(2 * HOUR), confirmAfterMs: at(HOUR) }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('reinstall' as const), atMs: at(2 * HOUR), confirmAfterMs: at(HOUR) }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('third-party' as const), atMs: at(2 * HOUR), message: fc.constantFrom(...THIRD_PARTY_MESSAGES) }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('another-share' as const), atMs: at(2 * HOUR), credential: fc.constantFrom(...kinds) }) },
     { weight: role === 'receiver' ? 2 : 0, arbitrary: fc.record({ kind: fc.constant('crafted' as const), atMs: at(2 * HOUR), message: fc.constantFrom(...CRAFTED_MESSAGES) }) },
@@ -131,16 +140,26 @@ export function planArbitrary(roles: Array<Plan['role']> = ['sender', 'receiver'
       kind: fc.constantFrom(...kinds),
       expiresInMs,
       bobHasTablet: fc.boolean(),
-      faults: fc.array(fc.record({ direction, fault, count: fc.integer({ min: 1, max: 4 }) }), { maxLength: 6 }),
+      faults: fc.array(plannedFault, { maxLength: 6 }),
       disruptions: fc.array(disruption(role), { maxLength: 3 }),
     }),
   );
 }
 
-/** When an offline phone comes back, in ms after the share; never after the fault window. */
+/**
+ * When an offline phone comes back, in ms after the share: after some time (within the fault
+ * window), or at its instant relative to the expiration (perhaps after the window: the phone
+ * stays offline across it).
+ */
 export function backAt(plan: Plan, d: Extract<Disruption, { kind: 'offline' }>): number {
-  const at = 'afterMs' in d.until ? d.atMs + d.until.afterMs : Math.max(d.atMs, plan.expiresInMs + d.until.expiryOffsetMs);
-  return Math.min(at, FAULT_WINDOW_MS);
+  if ('afterMs' in d.until) return Math.min(d.atMs + d.until.afterMs, FAULT_WINDOW_MS);
+  return Math.max(d.atMs, plan.expiresInMs + d.until.expiryOffsetMs);
+}
+
+/** Until when the plan disturbs anything (ms after the share): the fault window, or a phone offline longer. */
+export function disturbedUntil(plan: Plan): number {
+  const backs = plan.disruptions.flatMap((d) => (d.kind === 'offline' ? [backAt(plan, d)] : []));
+  return Math.max(FAULT_WINDOW_MS, ...backs);
 }
 
 /** Sends planned to fail one way (as the sender sees them): 3 or more may exhaust a conforming retry budget. */
@@ -173,7 +192,7 @@ export function describePlan(plan: Plan): string[] {
     lines.push(`And the next ${f.count} message(s) ${f.direction === 'to Bob' ? 'from Alice to Bob' : 'from Bob to Alice'} ${FAULT_WORDS[f.fault.kind](f.fault as never)}`);
   }
   for (const d of [...plan.disruptions].sort((a, b) => a.atMs - b.atMs)) lines.push(`And ${disruptionWords(plan, d)}`);
-  lines.push(`And every phone reconnects ${duration(FAULT_WINDOW_MS)} after sharing (the network is good from then on)`);
+  lines.push(`And every phone reconnects ${duration(FAULT_WINDOW_MS)} after sharing, unless it is offline until later (the network is good from then on)`);
   return lines;
 }
 

@@ -12,7 +12,7 @@ import { QUIET_HORIZON_MS, Simulation } from '../sim/simulation.ts';
 import { HarnessError, describeError } from '../sim/failures.ts';
 import { answerCrafted, sendCrafted, sendThirdParty, type CraftedTransfer } from './adversary.ts';
 import { livenessProblems, SETTLE_MS } from './liveness.ts';
-import { FAULT_WINDOW_MS, backAt, type Plan } from './plan.ts';
+import { FAULT_WINDOW_MS, backAt, disturbedUntil, type Plan } from './plan.ts';
 
 /** What a run found wrong, by whose fault. */
 export interface Verdict {
@@ -93,7 +93,8 @@ async function play(sim: Simulation, plan: Plan, apps: Apps): Promise<Verdict> {
         const phones = d.who === 'Alice' ? [alice] : bobs;
         // Offline from the start: offline when Alice shares, so her first message waits on the server.
         steps.push({ atMs: d.atMs, beforeShare: d.atMs === 0, act: () => phones.forEach((p) => p.device.goOffline()) });
-        steps.push({ atMs: backAt(plan, d), act: () => phones.forEach((p) => p.device.goOnline()) });
+        // Back: a fresh connection (what a drop held back comes now, even if another window had it online already).
+        steps.push({ atMs: backAt(plan, d), act: () => phones.forEach((p) => (p.device.goOffline(), p.device.goOnline())) });
         break;
       }
       case 'cancel':
@@ -127,8 +128,11 @@ async function play(sim: Simulation, plan: Plan, apps: Apps): Promise<Verdict> {
     atMs: FAULT_WINDOW_MS,
     act: () => {
       sim.server.releaseReorderWindows();
-      for (const p of sim.allPhones()) p.device.goOffline();
-      for (const p of sim.allPhones()) p.device.goOnline();
+      // A phone offline until after the window (across the expiration) stays offline until its time.
+      const later = new Set(plan.disruptions.flatMap((d) => (d.kind === 'offline' && backAt(plan, d) > FAULT_WINDOW_MS ? (d.who === 'Alice' ? [alice] : bobs) : [])));
+      const reconnecting = sim.allPhones().filter((p) => !later.has(p));
+      for (const p of reconnecting) p.device.goOffline();
+      for (const p of reconnecting) p.device.goOnline();
     },
   });
   steps.sort((a, b) => a.atMs - b.atMs); // stable: at one instant, in plan order
@@ -152,7 +156,7 @@ async function play(sim: Simulation, plan: Plan, apps: Apps): Promise<Verdict> {
   }
   // Long enough for any conforming pair to finish (liveness.ts), and past every expiration.
   const lastShareAt = Math.max(0, ...plan.disruptions.filter((d) => d.kind === 'another-share').map((d) => d.atMs));
-  await runTo(sim, Math.max(start + lastShareAt + plan.expiresInMs, windowEnd + SETTLE_MS) + QUIET_HORIZON_MS, watching);
+  await runTo(sim, Math.max(start + lastShareAt + plan.expiresInMs, start + disturbedUntil(plan) + SETTLE_MS) + QUIET_HORIZON_MS, watching);
   return judge(sim, plan, crafted, [], harness);
 }
 

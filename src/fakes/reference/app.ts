@@ -104,6 +104,9 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {},
             role === 'sender'
               ? {
                   onGiveUp: (error) => sent(transferId, { type: 'send-failed', reason: reasonFor(error), detail: String(error) }),
+                  // Held for a new safety number past the expiration: nothing is sent onwards (R-EXPIRY-1).
+                  expiresAt: outgoing.get(transferId)?.expiresAt,
+                  onExpired: () => sent(transferId, { type: 'send-failed', reason: 'expired', detail: `${effect.message.type} held for a new safety number until after the expiration; not sent` }),
                   ...(flaws.completesOnPackageSent && effect.message.type === 'KeyImportRequest' ? { onSent: () => sent(transferId, { type: 'package-accepted' }) } : {}),
                 }
               : {},

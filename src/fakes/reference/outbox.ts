@@ -10,7 +10,8 @@
  * final at once.
  *
  * Identity changes: nothing goes to a peer whose identity key changed until the user confirms
- * the new safety number. Sends to it are held, and sent when `onIdentityConfirmed` fires.
+ * the new safety number. Sends to it are held, and sent when `onIdentityConfirmed` fires, unless
+ * their transfer expired meanwhile.
  */
 import { SignalSendError, type CredentialAppContext } from '../../adapter/contract.ts';
 import { encode, randomUuid, type ProtocolMessage } from '../../protocol/messages.ts';
@@ -49,6 +50,12 @@ interface Pending {
 
 export interface SendOutcome {
   onSent?: () => void | Promise<void>;
+  /**
+   * When the message stops being worth sending (its transfer's expiration): a message held for
+   * an unconfirmed identity is not sent at or after it, and `onExpired` is called instead.
+   */
+  expiresAt?: number;
+  onExpired?: () => void | Promise<void>;
   /** The last error, once the budget is spent or the failure cannot be retried. */
   onGiveUp?: (error: unknown) => void | Promise<void>;
 }
@@ -70,7 +77,10 @@ export class Outbox {
       this.unconfirmed.delete(aci);
       const release = this.held.filter((p) => p.to === aci);
       this.held.splice(0, this.held.length, ...this.held.filter((p) => p.to !== aci));
-      for (const p of release) await this.send(p.to, p.message, p.outcome);
+      for (const p of release) {
+        if (p.outcome.expiresAt !== undefined && this.ctx.clock.now() >= p.outcome.expiresAt) await p.outcome.onExpired?.();
+        else await this.send(p.to, p.message, p.outcome);
+      }
     });
   }
 

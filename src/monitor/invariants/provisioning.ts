@@ -122,8 +122,16 @@ export const PROVISIONING: Invariant[] = [
         const t = transferOf(h, r.event.transferId);
         if (!t) return [];
         const senders = accountsOfPhone(h, t.sender);
-        const cancel = h.messages.find((m) => m.phone === r.phone && m.direction === 'received' && m.seq < r.seq && senders.includes(m.peer) && m.message?.type === 'ShareCancel' && m.message.transferId === t.transferId);
-        return cancel ? [{ phone: r.phone, problem: `${r.phone} provisioned transfer ${t.transferId} after it received the sender's cancel`, events: [cancel.seq, r.seq] }] : [];
+        const fromSender = (m: (typeof h.messages)[number]) => m.phone === r.phone && m.direction === 'received' && senders.includes(m.peer) && m.message?.transferId === t.transferId;
+        const cancel = h.messages.find((m) => fromSender(m) && m.seq < r.seq && m.message?.type === 'ShareCancel');
+        if (!cancel) return [];
+        // A report may come later within its instant (a 0 ms timer): at the cancel's instant, the
+        // provision counts as the cancel's only if what it provisions (the stateless invitation,
+        // the final package) came after the cancel.
+        const provisionable = (type: string | undefined) => type === 'KeyImportRequest' || (type === 'ShareInvitation' && t.invitation.flow === 'stateless');
+        const enabledBefore = h.messages.some((m) => fromSender(m) && m.seq < cancel.seq && provisionable(m.message?.type));
+        if (r.at === cancel.at && enabledBefore) return [];
+        return [{ phone: r.phone, problem: `${r.phone} provisioned transfer ${t.transferId} after it received the sender's cancel`, events: [cancel.seq, r.seq] }];
       }),
       ...h.cancels.flatMap((c) => {
         const t = transferOf(h, c.transferId);
