@@ -75,6 +75,9 @@ async function play(sim: Simulation, plan: Plan, apps: Apps): Promise<Verdict> {
   };
   let transferId: string | undefined;
   const crafted: CraftedTransfer[] = [];
+  /** What the app under test's calls threw (a call the harness makes on a user's behalf must not). */
+  const thrown: string[] = [];
+  const userCall = (call: Promise<unknown>) => call.then(() => undefined, (error: unknown) => void thrown.push(describeError(error)));
   /** Alice confirms Bob's new safety number from this moment on, once her phone shows it. */
   let confirmFrom: number | undefined;
   /** What the users and the harness's scripted peers do whenever time has moved. */
@@ -98,7 +101,7 @@ async function play(sim: Simulation, plan: Plan, apps: Apps): Promise<Verdict> {
         break;
       }
       case 'cancel':
-        steps.push({ atMs: d.atMs, act: () => sim.cancel(alice, transferId!).catch(() => undefined) });
+        steps.push({ atMs: d.atMs, act: () => userCall(sim.cancel(alice, transferId!)) });
         break;
       case 'reinstall':
         steps.push({
@@ -114,7 +117,7 @@ async function play(sim: Simulation, plan: Plan, apps: Apps): Promise<Verdict> {
         steps.push({ atMs: d.atMs, act: () => sendThirdParty(sim, mallory!, alice, bob, transferId!, d.message) });
         break;
       case 'another-share':
-        steps.push({ atMs: d.atMs, act: () => share(d.credential).then(() => undefined, () => undefined) });
+        steps.push({ atMs: d.atMs, act: () => userCall(share(d.credential)) });
         break;
       case 'crafted':
         if (plan.role !== 'receiver') break;
@@ -157,7 +160,8 @@ async function play(sim: Simulation, plan: Plan, apps: Apps): Promise<Verdict> {
   // Long enough for any conforming pair to finish (liveness.ts), and past every expiration.
   const lastShareAt = Math.max(0, ...plan.disruptions.filter((d) => d.kind === 'another-share').map((d) => d.atMs));
   await runTo(sim, Math.max(start + lastShareAt + plan.expiresInMs, start + disturbedUntil(plan) + SETTLE_MS) + QUIET_HORIZON_MS, watching);
-  return judge(sim, plan, crafted, [], harness);
+  // Alice's calls: the app under test's in the sender role, the reference app's (the harness's problem) otherwise.
+  return judge(sim, plan, crafted, plan.role === 'sender' ? thrown : [], plan.role === 'sender' ? harness : [...harness, ...thrown]);
 }
 
 /** How often, in simulated time, the users and scripted peers look at their phones (`watch`), when the plan gives them something to do. */
