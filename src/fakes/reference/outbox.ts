@@ -31,6 +31,12 @@ export interface OutboxFlaws {
   waitsTooLong?: boolean;
   /** Builds the message afresh for every retry, with a new message id (breaks INV-ONE-ID). */
   newIdPerRetry?: boolean;
+  /** Tries again after a permanent failure too (404 not registered, 401, 413), as if it were passing. */
+  retriesPermanentFailures?: boolean;
+  /** Takes the user's confirmation of one peer's new safety number for every peer's: it sends what it held for all of them. */
+  releasesAllHeld?: boolean;
+  /** Holds back only sends Signal refused: a later send to a peer known to have changed (Signal lets it through) goes out. */
+  holdsOnlyRefusedSends?: boolean;
 }
 
 interface Pending {
@@ -59,16 +65,17 @@ export class Outbox {
       if (!flaws.ignoresIdentityChange) this.unconfirmed.add(aci);
     });
     ctx.signal.onIdentityConfirmed(async (aci) => {
+      if (flaws.releasesAllHeld) this.unconfirmed.clear();
       this.unconfirmed.delete(aci);
-      const release = this.held.filter((p) => p.to === aci);
-      this.held.splice(0, this.held.length, ...this.held.filter((p) => p.to !== aci));
+      const release = this.held.filter((p) => flaws.releasesAllHeld || p.to === aci);
+      this.held.splice(0, this.held.length, ...this.held.filter((p) => !flaws.releasesAllHeld && p.to !== aci));
       for (const p of release) await this.send(p.to, p.message, p.outcome);
     });
   }
 
   /** Sends now; on a retryable failure, again later. Resolves after the first attempt. */
   send(to: string, message: ProtocolMessage, outcome: SendOutcome = {}): Promise<void> {
-    if (this.unconfirmed.has(to)) return Promise.resolve(this.hold({ to, message, outcome }));
+    if (this.unconfirmed.has(to) && !this.flaws.holdsOnlyRefusedSends) return Promise.resolve(this.hold({ to, message, outcome }));
     return this.attempt(to, message, encode(message), 1, outcome);
   }
 
@@ -87,7 +94,8 @@ export class Outbox {
         return this.hold({ to, message, outcome });
       }
       const identityIgnored = this.flaws.ignoresIdentityChange && error instanceof SignalSendError && error.kind === 'identity-changed';
-      const retryable = identityIgnored || (error instanceof SignalSendError && (error.kind === 'transient' || error.kind === 'rate-limited'));
+      const permanentRetried = this.flaws.retriesPermanentFailures && error instanceof SignalSendError && ['not-registered', 'sender-not-registered', 'too-large'].includes(error.kind);
+      const retryable = identityIgnored || permanentRetried || (error instanceof SignalSendError && (error.kind === 'transient' || error.kind === 'rate-limited'));
       if (!retryable || n >= this.attempts()) {
         // Stryker disable next-line StringLiteral,ObjectLiteral: an app log line (the trace's app.log, never evidence)
         this.ctx.log(`giving up sending ${message.type} after ${n} attempt(s)`, { transferId: message.transferId, error: String(error) });
