@@ -72,7 +72,12 @@ export interface ReceiverFlaws {
   asksAgainTooLate?: boolean;
   /** Asks again first after 10 seconds (the protocol: at least 1 minute), then 20 s, 40 s... */
   asksAgainTooSoon?: boolean;
+  /** Refuses as malformed a credential over 16 KiB, a stricter limit than the protocol's 64 KiB. */
+  refusesLargeCredentials?: boolean;
 }
+
+/** The smaller limit a receiver with the `refusesLargeCredentials` flaw keeps to. */
+const FLAWED_SIZE_LIMIT = 16 * 1024;
 
 export function receiverStep(t: ReceiverTransfer, event: ReceiverEvent, deps: ReceiverDeps, flaws: ReceiverFlaws = {}): Effect[] {
   const resendAfter = flaws.asksAgainTooLate
@@ -119,6 +124,7 @@ export function receiverStep(t: ReceiverTransfer, event: ReceiverEvent, deps: Re
       const expired = flaws.acceptsAtExpiry ? expiresAt < event.now : expiresAt <= event.now;
       if (expired && !flaws.ignoresExpiry) return fail('expired', `expired at ${m.expiration}`);
       if (!deps.flows.includes(m.flow)) return fail('unsupported', `the ${m.flow} flow`);
+      if (flaws.refusesLargeCredentials && m.provisioningInformation.length > FLAWED_SIZE_LIMIT) return fail('malformed', 'provisioning information too large (flawed app)');
       if (m.flow === 'stateless') {
         t.state = 'provisioned';
         return [
@@ -168,6 +174,7 @@ export function receiverStep(t: ReceiverTransfer, event: ReceiverEvent, deps: Re
         t.state = 'failed';
         return [{ kind: 'state', state: 'failed', reason: 'taken', detail: `taken by device ${m.receiverDeviceId}` }];
       }
+      if (flaws.refusesLargeCredentials && m.credentialData.length > FLAWED_SIZE_LIMIT) return fail('malformed', 'credential data too large (flawed app)');
       if (Date.parse(invitation.expiration) <= event.now && !flaws.ignoresExpiry) {
         return fail('expired', 'the final package came after the expiration');
       }
