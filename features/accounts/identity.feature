@@ -89,6 +89,24 @@ Feature: Identity changes and several devices
     And Alice's phone tried to send the final package for the authorization token 1 time
     And Alice's phone tried to send the final package for the car key 1 time
 
+  @req=R-IDENTITY-1 @req=R-IDEM-1 @sender-only
+  Scenario: Bob reinstalls Signal again before Alice confirmed: she confirms twice, and her phone sends his final package once
+    Given Alice's phone is offline
+    When Alice shares a car key with Bob in the stateful flow
+    Then Bob's phone reports the share as key-requested
+    When Bob reinstalls Signal on his phone
+    And Alice's phone comes back online
+    And the network is quiet
+    And Bob reinstalls Signal on his phone
+    And Alice confirms Bob's new safety number
+    And the network is quiet
+    Then Alice's phone sent no final package for the car key
+    When Alice confirms Bob's new safety number
+    And the network is quiet
+    Then Bob's phone provisions the car key exactly once
+    And Alice's phone tried to send the final package 1 time
+    And Alice's phone reports the share as completed
+
   @req=R-IDENTITY-1
   Scenario: Bob's phone asks again while his final package waits for Alice's confirmation: still nothing before it, one package after
     Given Alice's phone is offline
