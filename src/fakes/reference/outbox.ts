@@ -35,8 +35,6 @@ export interface OutboxFlaws {
   retriesPermanentFailures?: boolean;
   /** Takes the user's confirmation of one peer's new safety number for every peer's: it sends what it held for all of them. */
   releasesAllHeld?: boolean;
-  /** Keeps what it released in its held list: the next confirmation of the same peer sends it again. */
-  keepsReleasedMessages?: boolean;
   /** Holds back only sends Signal refused: a later send to a peer known to have changed (Signal lets it through) goes out. */
   holdsOnlyRefusedSends?: boolean;
 }
@@ -70,7 +68,7 @@ export class Outbox {
       if (flaws.releasesAllHeld) this.unconfirmed.clear();
       this.unconfirmed.delete(aci);
       const release = this.held.filter((p) => flaws.releasesAllHeld || p.to === aci);
-      this.held.splice(0, this.held.length, ...this.held.filter((p) => flaws.keepsReleasedMessages || (!flaws.releasesAllHeld && p.to !== aci)));
+      this.held.splice(0, this.held.length, ...this.held.filter((p) => !flaws.releasesAllHeld && p.to !== aci));
       for (const p of release) await this.send(p.to, p.message, p.outcome);
     });
   }
