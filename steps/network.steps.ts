@@ -119,8 +119,8 @@ function messageType(words: string): string {
  * Every attempt a phone's app made to send a message of a type (accepted or not), in order: the
  * devices' trace, never the app's word (see sendAttempts).
  */
-function attempts(world: SctWorld, owner: string, type?: string): TraceEvent[] {
-  return sendAttempts(world.sim, world.sim.phone(owner), type as MessageType | undefined);
+function attempts(world: SctWorld, owner: string, type?: string, transferId?: string): TraceEvent[] {
+  return sendAttempts(world.sim, world.sim.phone(owner), type as MessageType | undefined, transferId);
 }
 
 const MS_UNITS = '(millisecond|second|minute|hour)s?';
@@ -133,8 +133,10 @@ const duration = (ms: number) => {
 
 const seconds = (e: TraceEvent) => Date.parse(e.at) / 1000;
 
-Then(/^(\w+)'s phone tried to send (?:the|its) (invitation|key signing request|final package|answer|cancel) (\d+) times$/, function (this: SctWorld, owner: string, words: string, times: string) {
-  const tries = attempts(this, owner, messageType(words));
+// "... the final package for the car key 1 time": that share's only.
+Then(/^(\w+)'s phone tried to send (?:the|its) (invitation|key signing request|final package|answer|cancel)(?: for the (.+?))? (\d+) times?$/, function (this: SctWorld, owner: string, words: string, kind: string | null, times: string) {
+  if (kind && !isCredentialKind(kind)) throw new Error(`Unknown credential "${kind}"`);
+  const tries = attempts(this, owner, messageType(words), kind ? this.share(kind as CredentialKind).transferId : undefined);
   assert.equal(tries.length, Number(times), `${owner}'s phone tried ${tries.length} times: ${tries.map((t) => `${t.at} ${t.httpStatus}`).join(', ')}`);
 });
 

@@ -1,24 +1,22 @@
 /**
  * Steps where the harness itself plays the sender, sending crafted messages from the sender's
  * Signal device (its credential app is bypassed): duplicates, extra fields, defects, forged or
- * misbound final packages. They check the receiving app, so their scenarios are `@receiver-only`.
+ * misbound final packages. They check the receiving app, so their scenarios are `@receiver-only`
+ * (steps/scripted-receiver.steps.ts plays the other side).
  */
-import { Given, Then, When, type DataTable } from '@cucumber/cucumber';
+import { Then, When, type DataTable } from '@cucumber/cucumber';
 import assert from 'node:assert/strict';
 import type { CredentialKind } from '../src/fakes/data.ts';
 import { buildInvitation, toBytes, withField, type RawMessage } from '../src/fakes/invitations.ts';
 import { PROTOCOL_VERSION, encode, type KeyImportRequest } from '../src/protocol/messages.ts';
-import { newKeyPair, seedFrom, signKeyImport, type KeyPair } from '../src/protocol/signing.ts';
+import { signKeyImport, type KeyPair } from '../src/protocol/signing.ts';
+import { newKey, sendScripted as sendFrom } from './support/scripted.ts';
 import type { SctWorld } from './support/world.ts';
 
 const DAY = 86_400_000;
 
 /** The harness's credential keys for its scripted stateful shares, by transfer id. */
 const credentialKeys = new WeakMap<SctWorld, Map<string, KeyPair>>();
-
-function newKey(world: SctWorld): KeyPair {
-  return newKeyPair(seedFrom(() => world.sim.random.next()));
-}
 
 /** Builds a well-formed invitation from `from` to `to`, remembered as a share. */
 function scriptedInvitation(world: SctWorld, from: string, to: string, kind: CredentialKind, stateful = false): RawMessage {
@@ -37,10 +35,8 @@ function scriptedInvitation(world: SctWorld, from: string, to: string, kind: Cre
 }
 
 /** Sends bytes from `from`'s Signal device, bypassing its app; the share's credential is watched for on the server. */
-async function sendScripted(world: SctWorld, from: string, to: string, bytes: Uint8Array, kind: CredentialKind) {
-  const share = world.share(kind);
-  await world.sim.sendRaw(world.sim.phone(from), world.sim.phone(to), bytes, share.request.provisioningInformation);
-  await world.sim.settle();
+function sendScripted(world: SctWorld, from: string, to: string, bytes: Uint8Array, kind: CredentialKind) {
+  return sendFrom(world, world.sim.phone(from), world.sim.phone(to), bytes, world.share(kind).request.provisioningInformation);
 }
 
 When("{person}'s phone sends {person} the same {credential} invitation twice", async function (this: SctWorld, from, to, kind) {
@@ -150,16 +146,6 @@ When("{person}'s phone sends {person} the {credential} invitation again", functi
 When("{person}'s phone sends {person} a copy of {person}'s {credential} invitation", function (this: SctWorld, from: string, to: string, _owner: string, kind: CredentialKind) {
   // Someone who got hold of an invitation (forwarded, leaked) replays it from their own account.
   return sendScripted(this, from, to, capturedInvitation(this, kind), kind);
-});
-
-Given("{person}'s phone asks {person}'s phone to sign its key again", async function (this: SctWorld, from: string, to: string) {
-  // The receiver's retry of its signing request: same key, new message id.
-  const phone = this.sim.phone(from);
-  const share = this.latestShareOf(phone);
-  const [request] = this.sim.protocolMessages(phone, 'sent', share.transferId, 'KeySigningRequest');
-  assert.ok(request, `${from}'s phone has not asked for a key to be signed yet`);
-  await this.sim.sendRaw(phone, this.sim.phone(to), encode({ ...request, messageId: this.sim.data.uuid() }));
-  await this.sim.settle();
 });
 
 Then("{person}'s phone answers {person} that the invitation was {word}", function (this: SctWorld, owner: string, to: string, reason: string) {

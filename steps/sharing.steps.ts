@@ -3,14 +3,17 @@ import assert from 'node:assert/strict';
 import type { FailureReason } from '../src/adapter/contract.ts';
 import * as evidence from '../src/evidence/index.ts';
 import { isCredentialKind, type CredentialKind } from '../src/fakes/data.ts';
+import { keyImportRequest, shareInvitation } from '../src/protocol/messages.ts';
 import { fingerprint, verifyKeyImport } from '../src/protocol/signing.ts';
 import type { SctWorld } from './support/world.ts';
 
 const HOUR = 3_600_000;
 
+// "the largest car key the protocol allows": its provisioning information (stateless) or credential data (stateful) as long as the schema allows.
 When(
-  /^(\w+) shares an? (.+?) with (\w+)( in the stateful flow)?(?:,? (?:that )?expir(?:es|ing) in (\d+) hours)?$/,
-  async function (this: SctWorld, from: string, kind: string, to: string, stateful: string | undefined, hours: string | undefined) {
+  /^(\w+) shares (?:an? |(the largest ))(.+?)(?: the protocol allows)? with (\w+)(?: in the (stateful|stateless) flow)?(?:,? (?:that )?expir(?:es|ing) in (\d+) hours)?$/,
+  async function (this: SctWorld, from: string, largest: string | null, kind: string, to: string, flow: string | null, hours: string | null) {
+    const stateful = flow === 'stateful';
     if (!isCredentialKind(kind)) throw new Error(`Unknown credential "${kind}"`);
     const sender = this.sim.phone(from);
     const receiver = this.strangers.has(to) ? undefined : this.sim.phone(to);
@@ -19,6 +22,10 @@ When(
       flow: stateful ? 'stateful' : 'stateless',
       expiresAt: this.sim.clock.now() + Number(hours ?? 24) * HOUR,
     });
+    if (largest) {
+      const { maxLength } = stateful ? keyImportRequest.shape.credentialData : shareInvitation.shape.provisioningInformation;
+      request.provisioningInformation = this.sim.data.opaque(maxLength!);
+    }
     const transferId = await this.sim.share(sender, request);
     this.shares.push({ transferId, kind, sender, receiver, recipientName: to, request });
     await this.sim.settle();
@@ -69,6 +76,16 @@ Then(/^(\w+)'s phone sent (one|no) final packages? for the (.+)$/, function (thi
   const packages = this.sim.protocolMessages(this.sim.phone(owner), 'sent', share.transferId, 'KeyImportRequest');
   const distinct = new Set(packages.map((p) => p.messageId)).size;
   assert.equal(distinct, count === 'one' ? 1 : 0, `${owner}'s phone sent ${distinct} different final package(s) (${packages.length} message(s))`);
+});
+
+// S4: a repeated signing request is answered with the very package sent before (same message, same message id).
+Then("{person}'s phone sent the same final package for the {credential} again", function (this: SctWorld, owner: string, kind: CredentialKind) {
+  const packages = this.sim.protocolMessages(this.sim.phone(owner), 'sent', this.share(kind).transferId, 'KeyImportRequest');
+  const distinct = new Set(packages.map((p) => JSON.stringify(p))).size;
+  assert.ok(
+    packages.length >= 2 && distinct === 1,
+    `${owner}'s phone sent ${packages.length} final package(s) for the ${kind}, ${distinct} different one(s): expected the same one at least twice`,
+  );
 });
 
 Then("{person}'s phone has provisioned no {credential}", function (this: SctWorld, owner: string, kind: CredentialKind) {

@@ -19,7 +19,7 @@ Feature: Accounts missing
     Then Alice's phone reports the share as failed because her Signal account is not registered
     And nothing was sent
 
-  @stateful @req=R-ACCOUNT-3
+  @stateful @req=R-ACCOUNT-3 @req=R-RETRY-1
   Scenario: Bob deletes his account after asking for the signature: the share fails and nothing is provisioned
     Given Alice and Bob have phones with the credential app, on Signal
     And Alice's phone is offline
@@ -29,6 +29,7 @@ Feature: Accounts missing
     And Alice's phone comes back online
     And the network is quiet
     Then Alice's phone reports the share as failed because Bob is not on Signal
+    And Alice's phone tried to send the final package 1 time
     And Bob's phone has provisioned nothing
 
   @req=R-ACCOUNT-3 @sender-only

@@ -63,3 +63,94 @@ Feature: Identity changes and several devices
     And Bob's other device reports the share as failed because it was taken
     And Alice's phone sent one final package for the car key
     And Alice's phone reports the share as completed
+
+  @req=R-IDENTITY-1 @sender-only
+  Scenario: Bob and Carol both reinstall Signal mid-transfer: confirming Bob's safety number releases only Bob's final package
+    Given Carol has a phone with the credential app, on Signal
+    And Alice's phone is offline
+    When Alice shares a car key with Bob in the stateful flow
+    And Alice shares an authorization token with Carol in the stateful flow
+    Then Bob's phone reports the share as key-requested
+    And Carol's phone reports the share as key-requested
+    When Bob reinstalls Signal on his phone
+    And Carol reinstalls Signal on her phone
+    And Alice's phone comes back online
+    And the network is quiet
+    Then Alice's phone sent no final package for the car key
+    And Alice's phone sent no final package for the authorization token
+    When Alice confirms Bob's new safety number
+    And the network is quiet
+    Then Bob's phone provisions the car key exactly once
+    And Alice's phone sent no final package for the authorization token
+    And Carol's phone has provisioned nothing
+    When Alice confirms Carol's new safety number
+    And the network is quiet
+    Then Carol's phone provisions the authorization token exactly once
+    And Alice's phone sent one final package for the authorization token
+    And Alice's phone sent one final package for the car key
+
+  @req=R-IDENTITY-1 @sender-only
+  Scenario: Bob reinstalls Signal again before Alice confirmed: his final package waits for her second confirmation
+    Given Alice's phone is offline
+    When Alice shares a car key with Bob in the stateful flow
+    Then Bob's phone reports the share as key-requested
+    When Bob reinstalls Signal on his phone
+    And Alice's phone comes back online
+    And the network is quiet
+    And Bob reinstalls Signal on his phone
+    And Alice confirms Bob's new safety number
+    And the network is quiet
+    Then Alice's phone sent no final package for the car key
+    When Alice confirms Bob's new safety number
+    And the network is quiet
+    Then Bob's phone provisions the car key exactly once
+    And Alice's phone sent one final package for the car key
+    And Alice's phone reports the share as completed
+
+  @req=R-IDENTITY-1
+  Scenario: Bob's phone asks again while his final package waits for Alice's confirmation: still nothing before it, one package after
+    Given Alice's phone is offline
+    When Alice shares a car key with Bob in the stateful flow
+    Then Bob's phone reports the share as key-requested
+    When Bob reinstalls Signal on his phone
+    And Alice's phone comes back online
+    And the network is quiet
+    Then Alice's phone sent no final package for the car key
+    When 2 hours pass
+    Then Bob's phone sent its key signing request again between 1 minute and 2 hours after the first
+    And Alice's phone sent no final package for the car key
+    And Bob's phone has provisioned nothing
+    When Alice confirms Bob's new safety number
+    And the network is quiet
+    Then Bob's phone provisions the car key exactly once
+    And Alice's phone sent one final package for the car key
+    And Alice's phone reports the share as completed
+
+  @req=R-IDENTITY-1
+  Scenario: Alice's phone hears Bob's new identity before sending him anything: the final package still waits for her confirmation
+    Given the network drops the next message to Alice's phone on delivery
+    When Alice shares a car key with Bob in the stateful flow
+    Then Bob's phone reports the share as key-requested
+    When Bob reinstalls Signal on his phone
+    And 2 hours pass
+    Then Bob's phone sent its key signing request again between 1 minute and 2 hours after the first
+    And Alice's phone sent no final package for the car key
+    And Bob's phone has provisioned nothing
+    When Alice confirms Bob's new safety number
+    And the network is quiet
+    Then Bob's phone provisions the car key exactly once
+    And Alice's phone reports the share as completed
+
+  @req=R-DEVICE-1 @sender-only
+  Scenario: Bob's tablet answers that it refused the share after his phone got the final package: the share still completes
+    Given Bob also has a tablet on Signal
+    And Alice's phone is offline
+    When Alice shares a car key with Bob in the stateful flow
+    Then Bob's phone reports the share as key-requested
+    Given the network delays the next message from Bob's phone to Alice's phone by 1 hour
+    When Alice's phone comes back online
+    Then Bob's phone provisions the car key exactly once
+    When Bob's tablet answers Alice's phone that it refused the car key as unsupported
+    And 1 hour passes
+    Then Alice's phone reports the share as completed
+    And Alice's phone sent one final package for the car key

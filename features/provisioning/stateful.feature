@@ -91,3 +91,65 @@ Feature: Stateful provisioning
     And Bob's phone refuses the car key as expired
     And Alice's phone reports the share as failed because it expired
     And Alice's phone sent no final package for the car key
+
+  @req=R-EXPIRY-1
+  Scenario Outline: Bob's signing request reaches Alice's phone <moment> the car key expires: she sends <packages> final package
+    Given Alice's phone is offline
+    When Alice shares a car key with Bob in the stateful flow, expiring in 24 hours
+    Then Bob's phone reports the share as key-requested
+    When time runs until <moment> the car key expires
+    And Alice's phone comes back online
+    Then Alice's phone sent <packages> final package for the car key
+    And Alice's phone reports the share as <outcome>
+    And Bob's phone <bob>
+
+    Examples: the edge of the expiration
+      | moment               | packages | outcome                   | bob                                 |
+      | 1 millisecond before | one      | completed                 | provisions the car key exactly once |
+      | the instant          | no       | failed because it expired | has provisioned nothing             |
+      | 5 minutes after      | no       | failed because it expired | has provisioned nothing             |
+
+  @req=R-STATEFUL-2 @req=R-IDEM-1 @sender-only
+  Scenario: A second signing request from Bob's phone with another key gets no second package
+    Given Bob's phone is played by the harness, bypassing his credential app
+    When Alice shares a car key with Bob in the stateful flow
+    And Bob's phone asks Alice's phone to sign a key for the car key
+    Then Alice's phone sent one final package for the car key
+    When Bob's phone asks Alice's phone to sign another key for the car key
+    Then Alice's phone sent one final package for the car key
+    And Alice's phone tried to send the final package 1 time
+    When Bob's phone answers Alice's phone that it provisioned the car key
+    Then Alice's phone reports the share as completed
+
+  @req=R-STATEFUL-1 @sender-only
+  Scenario: Bob's phone says it provisioned before any final package: the share is not completed
+    Given Bob's phone is played by the harness, bypassing his credential app
+    When Alice shares a car key with Bob in the stateful flow
+    And Bob's phone answers Alice's phone that it provisioned the car key
+    Then Alice's phone reports the share as invited
+    And Alice's phone sent no final package for the car key
+    When Bob's phone asks Alice's phone to sign a key for the car key
+    Then Alice's phone sent one final package for the car key
+    When Bob's phone answers Alice's phone that it provisioned the car key
+    Then Alice's phone reports the share as completed
+
+  @req=R-ONCE-1 @sender-only
+  Scenario Outline: Once Alice's phone reports the share <state>, a late <late> from Bob's phone changes nothing
+    Given Bob's phone is played by the harness, bypassing his credential app
+    When Alice shares a car key with Bob in the stateful flow
+    And Bob's phone asks Alice's phone to sign a key for the car key
+    And Bob's phone answers Alice's phone that it <answer>
+    Then Alice's phone reports the share as <state>
+    When 1 hour passes
+    And Bob's phone <message>
+    Then Alice's phone reports the share as <state>
+    And Alice's phone tried to send the final package 1 time
+
+    Examples: final states stay final
+      | state     | answer                                      | late            | message                                                        |
+      | completed | provisioned the car key                     | refusal         | answers Alice's phone that it refused the car key as expired   |
+      | completed | provisioned the car key                     | signing request | asks Alice's phone to sign its key again                       |
+      | failed    | refused the car key as bad-signature        | signing request | asks Alice's phone to sign its key again                       |
+      | failed    | refused the car key as bad-signature        | decline         | answers Alice's phone that it declined the car key             |
+      | declined  | declined the car key                        | signing request | asks Alice's phone to sign its key again                       |
+      | declined  | declined the car key                        | refusal         | answers Alice's phone that it refused the car key as expired   |

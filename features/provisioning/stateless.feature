@@ -51,6 +51,17 @@ Feature: Stateless provisioning
     Then Bob's phone received the invitation 2 times
     And Bob's phone provisions the car key exactly once
 
+  @req=R-STATEFUL-1 @sender-only
+  Scenario: A signing request for a stateless share gets nothing signed, and the share still completes
+    Given Bob's phone is played by the harness, bypassing his credential app
+    When Alice shares a car key with Bob
+    And Bob's phone asks Alice's phone to sign a key for the car key
+    Then Alice's phone sent no final package for the car key
+    And Alice's phone reports the share as invited
+    When Bob's phone answers Alice's phone that it provisioned the car key
+    Then Alice's phone reports the share as completed
+    And Alice's phone sent no final package for the car key
+
   @req=R-EXPIRY-1
   Scenario: An invitation whose expiration has passed is refused and reported as expired
     Given Bob's phone is offline

@@ -36,3 +36,22 @@ Feature: Forged messages
     And Mallory's phone sends Bob a cancel for the car key
     Then Bob's phone received the cancel before the invitation
     And Bob's phone provisions the car key exactly once
+
+  @req=R-THIRD-1 @sender-only
+  Scenario Outline: A <message> from a third account about Alice's share is ignored, and the share still completes with Bob
+    Given Mallory has a phone with the credential app, on Signal
+    And Bob's phone is offline
+    When Alice shares a car key with Bob in the stateful flow
+    And Mallory's phone <sends>
+    Then Alice's phone sent no final package for the car key
+    And Alice's phone reports the share as invited
+    When Bob's phone comes back online
+    Then Bob's phone provisions the car key exactly once
+    And Alice's phone sent one final package for the car key
+    And Alice's phone reports the share as completed
+
+    Examples:
+      | message         | sends                                                         |
+      | signing request | asks Alice's phone to sign a key for the car key              |
+      | refusal         | answers Alice's phone that it refused the car key as expired  |
+      | decline         | answers Alice's phone that it declined the car key            |

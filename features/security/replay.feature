@@ -21,3 +21,15 @@ Feature: Replays
     And Mallory's phone sends Bob a copy of Alice's car key invitation
     Then Bob's phone received the invitation 2 times
     And Bob's phone provisions the car key exactly once
+
+  @stateful @req=R-REPLAY-1 @req=R-ONCE-1 @sender-only
+  Scenario: Bob's signing request, sent again after the share completed, gets no second final package
+    When Alice shares a car key with Bob in the stateful flow
+    Then Bob's phone provisions the car key exactly once
+    And Alice's phone reports the share as completed
+    When 3 hours pass
+    And Bob's phone asks Alice's phone to sign its key again
+    Then Alice's phone received the key signing request 2 times
+    And Alice's phone tried to send the final package 1 time
+    And Alice's phone reports the share as completed
+    And Bob's phone provisions the car key exactly once

@@ -8,13 +8,22 @@ Feature: Retries
     Given Alice and Bob have phones with the credential app, on Signal
 
   @req=R-RETRY-1 @req=R-ONCE-1
-  Scenario: The server answers 503 twice, then takes the invitation: provisioned once
-    Given the server answers 503 to Alice's phone's next 2 messages
+  Scenario Outline: The server answers 503 to the first <refusals> attempts, then would take the invitation: <outcome>
+    Given the server answers 503 to Alice's phone's next <refusals> messages
     When Alice shares a car key with Bob
     And the network is quiet
-    Then Alice's phone tried to send the invitation 3 times
-    And Bob's phone provisions the car key exactly once
-    And Alice's phone reports the share as completed
+    Then Alice's phone tried to send the invitation <tries> times
+    And Bob's phone <bob>
+    And Alice's phone reports the share as <alice>
+
+    Examples: the fewest attempts an app may give up after: every app tries a third time
+      | refusals | outcome                | tries | bob                                 | alice     |
+      | 2        | provisioned once       | 3     | provisions the car key exactly once | completed |
+
+    @sender-only
+    Examples: the most attempts an app may make: no app tries a 21st time
+      | refusals | outcome                | tries                     | bob                     | alice                               |
+      | 20       | the share fails        | at least 3 and at most 20 | has provisioned nothing | failed because it could not be sent |
 
   @req=R-RETRY-1
   Scenario: A 429 with Retry-After 30 is honoured: the next attempt comes no sooner
@@ -60,6 +69,21 @@ Feature: Retries
     And Alice's phone waited between 500 milliseconds and 5 minutes before each new attempt
     When 3 hours pass
     Then Bob's phone has provisioned nothing
+
+  @stateful @req=R-RETRY-1 @req=R-IDEM-1 @req=R-ONCE-1
+  Scenario: The final package is lost on delivery: Bob's phone asks again and gets the same package
+    Given Alice's phone is offline
+    When Alice shares a car key with Bob in the stateful flow
+    Then Bob's phone reports the share as key-requested
+    Given the network drops the next message to Bob's phone on delivery
+    When Alice's phone comes back online
+    Then Bob's phone has provisioned nothing
+    When 2 hours pass
+    Then Bob's phone sent its key signing request again between 1 minute and 2 hours after the first
+    And Alice's phone sent the same final package for the car key again
+    And Alice's phone sent one final package for the car key
+    And Bob's phone provisions the car key exactly once
+    And Alice's phone reports the share as completed
 
   @stateful @req=R-RETRY-1 @req=R-STATEFUL-1
   Scenario: Bob's phone asks again when its signing request goes unanswered

@@ -39,6 +39,11 @@ export class FakeData {
     return this.faker.number.int({ min: 1, max: 0x3fff });
   }
 
+  /** An opaque payload of exactly `length` characters from the base64 alphabet (binary provisioning information is base64). */
+  opaque(length: number): string {
+    return this.faker.string.alphanumeric(length);
+  }
+
   /** A credential of the given kind, ready to share with `recipient`. */
   credential(kind: CredentialKind, opts: { recipient: string; flow?: Flow; expiresAt: number }): ShareRequest {
     const f = this.faker;

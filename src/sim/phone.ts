@@ -128,6 +128,12 @@ export class Phone {
     if (this.handlers.confirmed) device.api.onIdentityConfirmed(this.handlers.confirmed);
   }
 
+  /** The harness plays this phone from now on: its device still takes messages, its credential app gets none of them. */
+  bypassApp(): void {
+    this.handlers.message = undefined;
+    this.device.detachApp();
+  }
+
   /** The credentials this phone's app reported provisioned (optionally for one transfer). */
   provisioned(transferId?: string) {
     return this.events.filter(

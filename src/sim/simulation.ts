@@ -267,6 +267,15 @@ export class Simulation {
     await phone.device.send(recipient.device.aci, bytes, 'harness');
   }
 
+  /**
+   * The harness plays a phone from now on (a scripted peer), bypassing its credential app: the
+   * phone's device still receives, decrypts and acknowledges, and the app hears nothing more.
+   */
+  bypassApp(phone: Phone): void {
+    phone.bypassApp();
+    this.trace.record('sim.app-bypassed', { phone: phone.name });
+  }
+
   /** Runs everything pending at the current instant; throws if anything failed on the way. */
   async settle(): Promise<void> {
     await this.scheduler.runUntilQuiet();

@@ -42,7 +42,7 @@ export interface Flaws extends SenderFlaws, ReceiverFlaws, OutboxFlaws, ClockFla
   silentOnMalformed?: boolean;
   /** Sends invitations without their mandatory expiration. */
   omitsExpiration?: boolean;
-  /** Takes a message about a transfer from any account, not only the transfer's sender. */
+  /** Takes a message about a transfer from any account, not only the transfer's other party (its sender, or the account its invitation went to). */
   trustsAnySender?: boolean;
   /** Writes the credential it provisions into its log (breaks INV-SECRET-KEPT). */
   logsCredential?: boolean;
@@ -161,7 +161,7 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {},
 
   function outgoingTo(m: IncomingMessage, transferId: string): SenderTransfer | undefined {
     const t = outgoing.get(transferId);
-    if (!t || t.recipientAci !== m.from.aci) {
+    if (!t || (t.recipientAci !== m.from.aci && !flaws.trustsAnySender)) {
       // Stryker disable next-line StringLiteral,ObjectLiteral: an app log line (the trace's app.log, never evidence)
       ctx.log('message for no share of ours with that account; ignored', { transferId, from: m.from.aci });
       return undefined;
@@ -232,7 +232,7 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {},
         fail('not-on-signal', `${request.recipient} is not on Signal; nothing was sent`);
         return { transferId };
       }
-      const credentialKey = request.flow === 'stateful' ? newKeyPair(seedFrom(ctx.random)) : undefined;
+      const credentialKey = request.flow === 'stateful' || flaws.signsStatelessShares ? newKeyPair(seedFrom(ctx.random)) : undefined;
       const invitation: ShareInvitation = {
         type: 'ShareInvitation',
         version: PROTOCOL_VERSION,
@@ -245,7 +245,7 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {},
         // Stateful: the invitation only tells the receiver what key to make (TIGRESS: the receiver
         // generates the credential's key material); the credential data travels in the final package.
         provisioningInformation: request.flow === 'stateful' ? STATEFUL_KEY_REQUEST : request.provisioningInformation,
-        ...(credentialKey ? { senderPublicKey: credentialKey.publicKey } : {}),
+        ...(credentialKey && request.flow === 'stateful' ? { senderPublicKey: credentialKey.publicKey } : {}),
       };
       if (flaws.omitsExpiration) delete (invitation as Partial<ShareInvitation>).expiration;
       outgoing.set(transferId, {

@@ -38,8 +38,12 @@ export interface OutboxFlaws {
    * 5xx or a 429.
    */
   reconnectsAtOnce?: boolean;
-  /** Treats "not registered" (404) as a passing failure and retries it, in case the account comes back. */
-  retriesNotRegistered?: boolean;
+  /** Tries again after a permanent failure too (404 not registered, 401, 413), as if it were passing. */
+  retriesPermanentFailures?: boolean;
+  /** Takes the user's confirmation of one peer's new safety number for every peer's: it sends what it held for all of them. */
+  releasesAllHeld?: boolean;
+  /** Holds back only sends Signal refused: a later send to a peer known to have changed (Signal lets it through) goes out. */
+  holdsOnlyRefusedSends?: boolean;
 }
 
 interface Pending {
@@ -74,9 +78,10 @@ export class Outbox {
       if (!flaws.ignoresIdentityChange) this.unconfirmed.add(aci);
     });
     ctx.signal.onIdentityConfirmed(async (aci) => {
+      if (flaws.releasesAllHeld) this.unconfirmed.clear();
       this.unconfirmed.delete(aci);
-      const release = this.held.filter((p) => p.to === aci);
-      this.held.splice(0, this.held.length, ...this.held.filter((p) => p.to !== aci));
+      const release = this.held.filter((p) => flaws.releasesAllHeld || p.to === aci);
+      this.held.splice(0, this.held.length, ...this.held.filter((p) => !flaws.releasesAllHeld && p.to !== aci));
       for (const p of release) {
         if (p.outcome.expiresAt !== undefined && this.ctx.clock.now() >= p.outcome.expiresAt) await p.outcome.onExpired?.();
         else await this.send(p.to, p.message, p.outcome);
@@ -86,7 +91,7 @@ export class Outbox {
 
   /** Sends now; on a retryable failure, again later. Resolves after the first attempt. */
   send(to: string, message: ProtocolMessage, outcome: SendOutcome = {}): Promise<void> {
-    if (this.unconfirmed.has(to)) return Promise.resolve(this.hold({ to, message, outcome }));
+    if (this.unconfirmed.has(to) && !this.flaws.holdsOnlyRefusedSends) return Promise.resolve(this.hold({ to, message, outcome }));
     return this.attempt(to, message, encode(message), 1, outcome);
   }
 
@@ -105,8 +110,8 @@ export class Outbox {
         return this.hold({ to, message, outcome });
       }
       const identityIgnored = this.flaws.ignoresIdentityChange && error instanceof SignalSendError && error.kind === 'identity-changed';
-      const notRegisteredRetried = this.flaws.retriesNotRegistered && error instanceof SignalSendError && error.kind === 'not-registered';
-      const retryable = identityIgnored || notRegisteredRetried || (error instanceof SignalSendError && (error.kind === 'transient' || error.kind === 'rate-limited'));
+      const permanentRetried = this.flaws.retriesPermanentFailures && error instanceof SignalSendError && ['not-registered', 'sender-not-registered', 'too-large'].includes(error.kind);
+      const retryable = identityIgnored || permanentRetried || (error instanceof SignalSendError && (error.kind === 'transient' || error.kind === 'rate-limited'));
       if (!retryable || n >= this.attempts()) {
         // Stryker disable next-line StringLiteral,ObjectLiteral: an app log line (the trace's app.log, never evidence)
         this.ctx.log(`giving up sending ${message.type} after ${n} attempt(s)`, { transferId: message.transferId, error: String(error) });

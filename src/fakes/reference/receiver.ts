@@ -85,7 +85,12 @@ export interface ReceiverFlaws {
    * provisioned.
    */
   walletAcceptsAtExpiry?: boolean;
+  /** Refuses as malformed a credential over 16 KiB, a stricter limit than the protocol's 64 KiB. */
+  refusesLargeCredentials?: boolean;
 }
+
+/** The smaller limit a receiver with the `refusesLargeCredentials` flaw keeps to. */
+const FLAWED_SIZE_LIMIT = 16 * 1024;
 
 export function receiverStep(t: ReceiverTransfer, event: ReceiverEvent, deps: ReceiverDeps, flaws: ReceiverFlaws = {}): Effect[] {
   const resendAfter = flaws.asksAgainTooLate
@@ -135,6 +140,7 @@ export function receiverStep(t: ReceiverTransfer, event: ReceiverEvent, deps: Re
         return [...(walletTakesIt ? [provisionFrom(m)] : []), ...fail('expired', `expired at ${m.expiration}`)];
       }
       if (!deps.flows.includes(m.flow)) return fail('unsupported', `the ${m.flow} flow`);
+      if (flaws.refusesLargeCredentials && m.provisioningInformation.length > FLAWED_SIZE_LIMIT) return fail('malformed', 'provisioning information too large (flawed app)');
       if (m.flow === 'stateless') {
         t.state = 'provisioned';
         return [
@@ -184,6 +190,7 @@ export function receiverStep(t: ReceiverTransfer, event: ReceiverEvent, deps: Re
         t.state = 'failed';
         return [{ kind: 'state', state: 'failed', reason: 'taken', detail: `taken by device ${m.receiverDeviceId}` }];
       }
+      if (flaws.refusesLargeCredentials && m.credentialData.length > FLAWED_SIZE_LIMIT) return fail('malformed', 'credential data too large (flawed app)');
       if (Date.parse(invitation.expiration) <= event.now && !flaws.ignoresExpiry) {
         return fail('expired', 'the final package came after the expiration');
       }

@@ -65,10 +65,20 @@ export interface SenderFlaws {
   resendsCancelWithNewId?: boolean;
   /** When the receiver answers `provisioned`, reports the credential provisioned on its own phone too, as a receipt. */
   reportsPeerProvisioned?: boolean;
+  /** Answers a signing request whatever the share's flow: a stateless share's credential goes out in a final package too. */
+  signsStatelessShares?: boolean;
+  /** Takes a `provisioned` answer to a stateful share as completion even before any final package was sent. */
+  completesWithoutPackage?: boolean;
+  /** Keeps acting on messages after the share ended (completed, failed, declined): a late request gets the package again, a late answer changes the outcome. */
+  reopensEndedShares?: boolean;
+  /** Still signs a signing request that arrives at the very instant of the expiration (an off-by-one: `>` for `>=`). */
+  signsAtExpiry?: boolean;
+  /** Answers only the first signing request: a request sent again after the final package was lost gets nothing. */
+  answersFirstRequestOnly?: boolean;
 }
 
 export function senderStep(t: SenderTransfer, event: SenderEvent, deps: MachineDeps, flaws: SenderFlaws = {}): Effect[] {
-  if (FINAL.includes(t.state)) {
+  if (FINAL.includes(t.state) && !(flaws.reopensEndedShares && t.state !== 'cancelled')) {
     if (flaws.resendsCancelWithNewId && t.state === 'cancelled' && (event.type === 'key-signing-request' || event.type === 'transfer-complete')) {
       return [{ kind: 'send', message: cancelOf(t, deps) }];
     }
@@ -95,7 +105,7 @@ export function senderStep(t: SenderTransfer, event: SenderEvent, deps: MachineD
     }
     case 'key-signing-request': {
       const request = event.message;
-      if (t.flow !== 'stateful' || !t.credentialKey) {
+      if ((t.flow !== 'stateful' && !flaws.signsStatelessShares) || !t.credentialKey) {
         return [{ kind: 'violation', requirement: 'R-STATEFUL-1', problem: 'a KeySigningRequest in a stateless transfer' }];
       }
       if (t.boundDevice !== undefined && event.fromDevice !== t.boundDevice) {
@@ -109,6 +119,8 @@ export function senderStep(t: SenderTransfer, event: SenderEvent, deps: MachineD
         if (t.finalPackage.receiverPublicKey !== request.receiverPublicKey) {
           return [{ kind: 'violation', requirement: 'R-STATEFUL-2', problem: 'a second KeySigningRequest with a different key' }];
         }
+        // Stryker disable next-line ArrayDeclaration,ObjectLiteral: an `ignore` effect only writes an app log line (app.ts, apply); the condition's mutants stay
+        if (flaws.answersFirstRequestOnly) return [{ kind: 'ignore', why: 'signing request answered before (flawed app)' }];
         if (flaws.rebuildsRepeatedPackage && t.invitation) {
           const credentialData = t.invitation.provisioningInformation;
           const signature = signKeyImport(t.credentialKey.privateKey, t.transferId, request.receiverPublicKey, credentialData);
@@ -116,7 +128,7 @@ export function senderStep(t: SenderTransfer, event: SenderEvent, deps: MachineD
         }
         return [{ kind: 'send', message: t.finalPackage }]; // the same package again: one per transfer
       }
-      if (event.now >= t.expiresAt) {
+      if (flaws.signsAtExpiry ? event.now > t.expiresAt : event.now >= t.expiresAt) {
         t.state = 'failed';
         return [{ kind: 'state', state: 'failed', reason: 'expired', detail: 'the signing request came after the expiration' }];
       }
@@ -141,7 +153,7 @@ export function senderStep(t: SenderTransfer, event: SenderEvent, deps: MachineD
         // Stryker disable next-line all: an `ignore` effect only writes an app log line (app.ts, apply)
         return [{ kind: 'ignore', why: `an answer from device ${event.fromDevice}, not the bound device ${t.boundDevice}` }];
       }
-      if (status === 'provisioned' && t.flow === 'stateful' && t.state !== 'package-sent') {
+      if (status === 'provisioned' && t.flow === 'stateful' && t.state !== 'package-sent' && !flaws.completesWithoutPackage) {
         return [{ kind: 'violation', requirement: 'R-STATEFUL-1', problem: 'provisioned reported before the final package was sent' }];
       }
       t.state = status === 'provisioned' ? 'completed' : status;

@@ -229,6 +229,11 @@ export class VirtualDevice {
     this.connection = undefined;
   }
 
+  /** No app gets this device's messages any more (the harness plays the phone): they are still decrypted, recorded and acknowledged. */
+  detachApp(): void {
+    this.handler = undefined;
+  }
+
   /**
    * Whether a recipient is on Signal. Every answer goes into the trace as `device.lookup` (the
    * recipient, the status, the outcome; nothing secret): a share reported failed because its
