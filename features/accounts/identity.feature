@@ -23,6 +23,22 @@ Feature: Identity changes and several devices
     Then Bob's phone provisions the car key exactly once
     And Alice's phone reports the share as completed
 
+  # Found by exploration (docs/exploration.md) in the reference app itself.
+  @req=R-IDENTITY-1 @req=R-EXPIRY-1
+  Scenario: Alice confirms Bob's new safety number only after the car key expired: the final package she held is never sent
+    Given Alice's phone is offline
+    When Alice shares a car key with Bob in the stateful flow, expiring in 2 hours
+    And Bob reinstalls Signal on his phone
+    And Alice's phone comes back online
+    And the network is quiet
+    Then Alice's phone sent no final package for the car key
+    When 3 hours pass
+    And Alice confirms Bob's new safety number
+    And the network is quiet
+    Then Alice's phone sent no final package for the car key
+    And Bob's phone has provisioned nothing
+    And Alice's phone reports the share as failed because it expired
+
   @req=R-DEVICE-2
   Scenario: Bob links a tablet during the transfer: the share completes without the apps noticing
     Given Alice's phone is offline

@@ -37,6 +37,17 @@ Feature: Forged messages
     Then Bob's phone received the cancel before the invitation
     And Bob's phone provisions the car key exactly once
 
+  # Found by exploration (docs/exploration.md) in the reference app itself.
+  @req=R-THIRD-1 @req=R-CANCEL-1 @req=R-ORDER-1 @receiver-only
+  Scenario: A forged cancel and Alice's own cancel both overtake her invitation: nothing is provisioned
+    Given Mallory has a phone with the credential app, on Signal
+    And the network delivers the next 3 messages to Bob's phone in reverse order
+    When Alice shares a car key with Bob
+    And Alice cancels the share
+    And Mallory's phone sends Bob a cancel for the car key
+    Then Bob's phone received the cancel before the invitation
+    And Bob's phone has provisioned no car key
+
   @req=R-THIRD-1 @sender-only
   Scenario Outline: A <message> from a third account about Alice's share is ignored, and the share still completes with Bob
     Given Mallory has a phone with the credential app, on Signal

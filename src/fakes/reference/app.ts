@@ -44,6 +44,12 @@ export interface Flaws extends SenderFlaws, ReceiverFlaws, OutboxFlaws, ClockFla
   omitsExpiration?: boolean;
   /** Takes a message about a transfer from any account, not only the transfer's other party (its sender, or the account its invitation went to). */
   trustsAnySender?: boolean;
+  /**
+   * The first account to write about a transfer id owns it, until an invitation from another
+   * account voids what came first: a forged cancel that overtakes the real cancel and the
+   * invitation claims the id, the real cancel is ignored, and the invitation provisions.
+   */
+  firstContactOwnsTransfer?: boolean;
   /** Writes the credential it provisions into its log (breaks INV-SECRET-KEPT). */
   logsCredential?: boolean;
   /** Generates one receiver key and asks to have it signed for every stateful transfer (breaks INV-FRESH-KEY). */
@@ -73,10 +79,12 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {},
   // Every now() and timer of the app goes through this (the given clock, unless a clock flaw).
   const clock = clockWithFlaws(ctx.clock, flaws);
   const outgoing = new Map<string, SenderTransfer>();
-  // A receiver's transfers, by sender and transfer id: a message from another account for the
-  // same id (a third party's forged cancel) reaches a record of its own and never the real one.
+  // A receiver's transfers by id, each owned by the account whose invitation created it. Before
+  // the invitation, what came for an id (a cancel that overtook it) waits in a record per account:
+  // a third party's forged cancel can neither claim the id nor void the real sender's cancel.
   const incoming = new Map<string, ReceiverTransfer>();
-  const incomingKey = (senderAci: string, transferId: string) => (flaws.trustsAnySender ? transferId : `${senderAci} ${transferId}`);
+  const early = new Map<string, ReceiverTransfer>();
+  const earlyKey = (senderAci: string, transferId: string) => (flaws.trustsAnySender ? transferId : `${senderAci} ${transferId}`);
   const seenMessageIds = new Set<string>();
   const newId = () => choices.newId(ctx.random, clock.now());
   const receiverDeps = {
@@ -125,7 +133,7 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {},
         case 'timer': {
           const timerEvent = effect.event;
           clock.setTimeout(
-            () => receive(peer, transferId, timerEvent === 'expired' ? { type: 'expired' } : { type: 'resend-key-request', now: clock.now() }),
+            () => receive(incoming.get(transferId)!, timerEvent === 'expired' ? { type: 'expired' } : { type: 'resend-key-request', now: clock.now() }),
             Math.max(0, effect.at - clock.now()),
           );
           break;
@@ -139,11 +147,10 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {},
     }
   }
 
-  function receive(senderAci: string, transferId: string, event: ReceiverEvent): Promise<void> {
-    const t = incoming.get(incomingKey(senderAci, transferId))!;
+  function receive(t: ReceiverTransfer, event: ReceiverEvent): Promise<void> {
     let effects = receiverStep(t, event, receiverDeps, flaws);
     if (flaws.silentOnMalformed && event.type === 'malformed-invitation') effects = effects.filter((e) => e.kind !== 'send');
-    return apply('receiver', transferId, t.senderAci, effects);
+    return apply('receiver', t.transferId, t.senderAci, effects);
   }
 
   function sent(transferId: string, event: SenderEvent): Promise<void> {
@@ -151,12 +158,38 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {},
     return apply('sender', transferId, t.recipientAci, senderStep(t, event, { newId }, flaws));
   }
 
-  /** The receiver's record of a transfer from the message's sender, created on first contact. */
-  function incomingFrom(m: IncomingMessage, transferId: string): ReceiverTransfer {
-    const key = incomingKey(m.from.aci, transferId);
-    let t = incoming.get(key);
-    if (!t) incoming.set(key, (t = { transferId, senderAci: m.from.aci, state: 'new' }));
+  /**
+   * The record a message may act on: the transfer, if it comes from the transfer's owner;
+   * before any invitation, its sender's own early record. An invitation makes its sender's early
+   * record the transfer and voids the others'.
+   */
+  function incomingFrom(m: IncomingMessage, transferId: string, invitation = false): ReceiverTransfer | undefined {
+    // Stryker disable next-line all: only the faulty app first-contact-owns-transfer takes this branch
+    if (flaws.firstContactOwnsTransfer) return firstContact(m, transferId, invitation);
+    const owned = incoming.get(transferId);
+    if (owned) {
+      if (owned.senderAci === m.from.aci || flaws.trustsAnySender) return owned;
+      // Stryker disable next-line StringLiteral,ObjectLiteral: an app log line (the trace's app.log, never evidence)
+      ctx.log('message for a transfer from an account that is not its sender; ignored', { transferId, from: m.from.aci });
+      return undefined;
+    }
+    const key = earlyKey(m.from.aci, transferId);
+    const t = early.get(key) ?? { transferId, senderAci: m.from.aci, state: 'new' };
+    if (!invitation) {
+      early.set(key, t);
+      return t;
+    }
+    for (const [k, other] of early) if (other.transferId === transferId) early.delete(k);
+    incoming.set(transferId, t);
     return t;
+  }
+
+  /** The faulty app first-contact-owns-transfer's records (see its flaw). */
+  function firstContact(m: IncomingMessage, transferId: string, invitation: boolean): ReceiverTransfer | undefined {
+    let t = incoming.get(transferId);
+    if (t && invitation && !t.invitation && t.senderAci !== m.from.aci) t = undefined;
+    if (!t) incoming.set(transferId, (t = { transferId, senderAci: m.from.aci, state: 'new' }));
+    return t.senderAci === m.from.aci ? t : undefined;
   }
 
   function outgoingTo(m: IncomingMessage, transferId: string): SenderTransfer | undefined {
@@ -172,10 +205,8 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {},
   ctx.signal.onMessage(async (m) => {
     const decoded = decode(m.bytes);
     if (!decoded.ok) {
-      if (decoded.type === 'ShareInvitation' && decoded.transferId) {
-        incomingFrom(m, decoded.transferId);
-        return receive(m.from.aci, decoded.transferId, { type: 'malformed-invitation', problem: decoded.problem });
-      }
+      const t = decoded.type === 'ShareInvitation' && decoded.transferId ? incomingFrom(m, decoded.transferId, true) : undefined;
+      if (t) return receive(t, { type: 'malformed-invitation', problem: decoded.problem });
       report({ type: 'violation', transferId: decoded.transferId, from: m.from.aci, requirement: 'R-VALID-1', problem: `malformed ${decoded.type ?? 'message'}: ${decoded.problem}` });
       return;
     }
@@ -190,21 +221,24 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {},
     const { transferId } = message;
     switch (message.type) {
       case 'ShareInvitation': {
-        const t = incomingFrom(m, transferId);
+        const t = incomingFrom(m, transferId, true);
+        if (!t) return;
         const unknown = Object.keys(message).filter((k) => !KNOWN_INVITATION_FIELDS.has(k));
         if (flaws.strictFields && unknown.length) {
-          return receive(m.from.aci, transferId, { type: 'malformed-invitation', problem: `unknown fields: ${unknown.join(', ')}` });
+          return receive(t, { type: 'malformed-invitation', problem: `unknown fields: ${unknown.join(', ')}` });
         }
         if (flaws.noDedupe) t.state = 'new'; // forgets it handled this transfer
-        return receive(m.from.aci, transferId, { type: 'invitation', message: message as ShareInvitation, now });
+        return receive(t, { type: 'invitation', message: message as ShareInvitation, now });
       }
-      case 'KeyImportRequest':
-        // A package for no invitation of that account's: nothing to verify it against.
-        if (!incoming.has(incomingKey(m.from.aci, transferId))) return;
-        return receive(m.from.aci, transferId, { type: 'key-import', message, now });
-      case 'ShareCancel':
-        incomingFrom(m, transferId);
-        return receive(m.from.aci, transferId, { type: 'cancel' });
+      case 'KeyImportRequest': {
+        // A package for no invitation: nothing to verify it against.
+        const t = incoming.has(transferId) ? incomingFrom(m, transferId) : undefined;
+        return t && receive(t, { type: 'key-import', message, now });
+      }
+      case 'ShareCancel': {
+        const t = incomingFrom(m, transferId);
+        return t && receive(t, { type: 'cancel' });
+      }
       case 'KeySigningRequest':
         if (!outgoingTo(m, transferId)) return;
         return sent(transferId, { type: 'key-signing-request', message, fromDevice: m.from.deviceId, now });

@@ -42,6 +42,8 @@ export interface OutboxFlaws {
   retriesPermanentFailures?: boolean;
   /** Takes the user's confirmation of one peer's new safety number for every peer's: it sends what it held for all of them. */
   releasesAllHeld?: boolean;
+  /** Sends what it held for a new safety number once confirmed, even after its transfer expired. */
+  sendsHeldPastExpiry?: boolean;
   /** Holds back only sends Signal refused: a later send to a peer known to have changed (Signal lets it through) goes out. */
   holdsOnlyRefusedSends?: boolean;
 }
@@ -83,7 +85,7 @@ export class Outbox {
       const release = this.held.filter((p) => flaws.releasesAllHeld || p.to === aci);
       this.held.splice(0, this.held.length, ...this.held.filter((p) => !flaws.releasesAllHeld && p.to !== aci));
       for (const p of release) {
-        if (p.outcome.expiresAt !== undefined && this.ctx.clock.now() >= p.outcome.expiresAt) await p.outcome.onExpired?.();
+        if (p.outcome.expiresAt !== undefined && this.ctx.clock.now() >= p.outcome.expiresAt && !flaws.sendsHeldPastExpiry) await p.outcome.onExpired?.();
         else await this.send(p.to, p.message, p.outcome);
       }
     });

@@ -87,6 +87,8 @@ export interface ReceiverFlaws {
   walletAcceptsAtExpiry?: boolean;
   /** Refuses as malformed a credential over 16 KiB, a stricter limit than the protocol's 64 KiB. */
   refusesLargeCredentials?: boolean;
+  /** Arms its re-request timer twice (on sending and on the server's acceptance), so each re-request goes out twice at once, under two message ids. */
+  rerequestsTwice?: boolean;
 }
 
 /** The smaller limit a receiver with the `refusesLargeCredentials` flaw keeps to. */
@@ -176,6 +178,7 @@ export function receiverStep(t: ReceiverTransfer, event: ReceiverEvent, deps: Re
       // The same key, a new message: the sender answers with the one package it made (S4).
       return [
         { kind: 'send', message: { ...t.keyRequest!, messageId: deps.newId() } },
+        ...(flaws.rerequestsTwice ? [{ kind: 'send', message: { ...t.keyRequest!, messageId: deps.newId() } } as const] : []),
         ...resendTimer(event.now, t.resends),
       ];
     }
