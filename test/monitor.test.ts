@@ -212,6 +212,18 @@ describe('the protocol monitor', () => {
     expect(check(history(story(T0 + 1)), afterCancel)).toHaveLength(1);
   });
 
+  it('a message held for a new identity, or whose transfer expired before another attempt was due, is not judged given up', () => {
+    const budget = INVARIANTS.filter((i) => i.id === 'INV-RETRY-BUDGET');
+    const failedOnce = (inv: ProtocolMessage) => attempt(ALICE, inv, 503, T0);
+    const changed = () => ({ seq: next(), device: `${A}.1`, peer: B, kind: 'changed' as const });
+    const inv = invitation();
+    expect(check(history({ attempts: [failedOnce(inv)], identity: [changed()], endedAt: T0 + HOUR }), budget)).toEqual([]);
+    const soonExpiring = invitation({ expiration: new Date(T0 + 60_000).toISOString() });
+    expect(check(history({ messages: [msg(ALICE, 'sent', B, soonExpiring)], attempts: [failedOnce(soonExpiring)], endedAt: T0 + HOUR }), budget)).toEqual([]);
+    // The same single attempt, nothing held and a day to go: given up too soon.
+    expect(check(history({ messages: [msg(ALICE, 'sent', B, inv)], attempts: [failedOnce(inv)], endedAt: T0 + HOUR }), budget)).toHaveLength(1);
+  });
+
   it('a retry held for a new identity until the user confirmed it is not judged too late', () => {
     const inv = invitation();
     const failed = attempt(ALICE, inv, 503, T0);

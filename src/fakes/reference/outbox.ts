@@ -104,6 +104,9 @@ export class Outbox {
   }
 
   private async attempt(to: string, message: ProtocolMessage, bytes: Uint8Array, n: number, outcome: SendOutcome): Promise<void> {
+    // A retry planned before the peer's identity changed waits for the confirmation like any send
+    // (Signal lets it through once the change was met, on receiving as much as on sending).
+    if (n > 1 && this.unconfirmed.has(to) && !this.flaws.holdsOnlyRefusedSends) return this.hold({ to, message, outcome });
     try {
       await this.ctx.signal.send(to, bytes);
     } catch (error) {

@@ -65,17 +65,22 @@ export const RETRIES: Invariant[] = [
   {
     id: 'INV-RETRY-BUDGET',
     requirement: 'R-RETRY-1',
-    text: `An app makes at most ${RETRY_BOUNDS.maxAttempts} attempts at one message, and gives up on a passing failure only after at least ${RETRY_BOUNDS.minAttempts} (judged when the scenario ran long enough after the last failure for another attempt to be due).`,
-    check: (h) =>
-      perMessage(h).flatMap((as) => {
+    text: `An app makes at most ${RETRY_BOUNDS.maxAttempts} attempts at one message, and gives up on a passing failure only after at least ${RETRY_BOUNDS.minAttempts} (judged when the scenario ran long enough after the last failure for another attempt to be due, before the transfer's expiration, and the message was not held for the recipient's new identity).`,
+    check: (h) => {
+      const expiries = new Map(transfersOf(h).map((t) => [t.transferId, t.expiresAt]));
+      return perMessage(h).flatMap((as) => {
         const last = as.at(-1)!;
         if (as.length > RETRY_BOUNDS.maxAttempts) return [{ phone: last.phone, problem: `${what(last)} was attempted ${as.length} times, more than ${RETRY_BOUNDS.maxAttempts}`, events: as.map((a) => a.seq) }];
         const allFailed = as.every((a) => PASSING(a.httpStatus));
-        const gaveUp = h.endedAt - last.at > RETRY_BOUNDS.maxWaitMs;
+        // Not giving up: held for the recipient's new identity (R-IDENTITY-1), or its transfer expired before another attempt was due.
+        const held = h.identity.some((c) => c.kind === 'changed' && c.device === last.device && c.peer === last.to && c.seq > last.seq);
+        const expired = (expiries.get(last.transferId ?? '') ?? Infinity) <= last.at + RETRY_BOUNDS.maxWaitMs;
+        const gaveUp = h.endedAt - last.at > RETRY_BOUNDS.maxWaitMs && !held && !expired;
         return allFailed && gaveUp && as.length < RETRY_BOUNDS.minAttempts
           ? [{ phone: last.phone, problem: `${what(last)} was given up after ${as.length} attempt(s), fewer than ${RETRY_BOUNDS.minAttempts}`, events: as.map((a) => a.seq) }]
           : [];
-      }),
+      });
+    },
   },
   {
     id: 'INV-NO-HOPELESS-RETRY',
