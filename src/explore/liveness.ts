@@ -15,8 +15,8 @@
  * - `failed` / `expired`: the share expires before the disturbance ends plus SETTLE_MS and the
  *   plan disturbs the traffic, or Bob reinstalled Signal, or sends may have been given up;
  * - not final at the sender: the plan fails 3 or more sends from Bob to Alice (a receiver may
- *   give up on its answer quietly, docs/protocol.md "Retries"), or Bob reinstalled (what the
- *   server kept for his old device is gone).
+ *   give up on its answer quietly, docs/protocol.md "Retries"), Bob reinstalled (what the
+ *   server kept for his old device is gone), or a message was tampered with (lost for good).
  * A sender's unexplained end that Bob's device answered (`failed` with that reason) is charged to
  * Bob's app. Every device of Bob's that got the invitation ends its transfer in a final state (a
  * receiver's expiration timer guarantees it): `provisioned`, `failed` with an explained reason
@@ -30,7 +30,7 @@ import type { Phone } from '../sim/phone.ts';
 import type { Simulation } from '../sim/simulation.ts';
 import { decode } from '../protocol/messages.ts';
 import type { CraftedTransfer } from './adversary.ts';
-import { HOUR, disturbedUntil, sendFailures, type Plan } from './plan.ts';
+import { HOUR, disturbedUntil, lostForGood, sendFailures, type Plan } from './plan.ts';
 
 /** After the fault window, long enough for a conforming pair to finish what was left. */
 export const SETTLE_MS = 3 * HOUR;
@@ -60,7 +60,15 @@ export function livenessProblems(sim: Simulation, plan: Plan, crafted: CraftedTr
   const disturbed = plan.faults.length > 0 || plan.disruptions.some((d) => d.kind === 'offline' || d.kind === 'reinstall');
   const mayExpire = reinstalls || (disturbed && plan.expiresInMs <= disturbedUntil(plan) + SETTLE_MS);
   const senderMayGiveUp = sendFailures(plan, 'to Bob') >= 3;
+  // A message lost for good either way (tampered with) may leave the sender waiting: an invitation
+  // is never sent again, an answer neither; a lost final package is asked for again (R17).
   const answersMayBeLost = reinstalls || sendFailures(plan, 'to Alice') >= 3;
+  // A message lost for good (tampered with): an answer to Alice is never sent again, nor is an
+  // invitation once a session exists (the first of a plan with one share travels as a PreKey
+  // message, which a tamper spares); a lost signing request or final package is recovered by the
+  // receiver's first re-request (R17: within 2 hours).
+  const sessionBeforeInvitation = plan.disruptions.some((d) => d.kind === 'another-share' || d.kind === 'crafted');
+  const mayStall = (share: number) => answersMayBeLost || lostForGood(plan, 'to Alice') || ((share > 0 || sessionBeforeInvitation) && lostForGood(plan, 'to Bob'));
   const explained = (r: TransferReport, cancelled: boolean, extra: string[] = []): boolean => {
     if (r.state === 'completed' || r.state === 'provisioned') return true;
     if (r.state === 'cancelled') return cancelled;
@@ -81,7 +89,7 @@ export function livenessProblems(sim: Simulation, plan: Plan, crafted: CraftedTr
     const which = i === 0 ? "Alice's share" : `Alice's share number ${i + 1}`;
     const sent = lastState(alice, transferId, 'sender');
     if (!sent || !FINAL.includes(sent.state)) {
-      if (!answersMayBeLost) problems.push({ phone: alice.name, text: `liveness: ${which} was still ${stateWords(sent)} ${horizon}; a share must end completed, or failed or cancelled for a reason` });
+      if (!mayStall(i)) problems.push({ phone: alice.name, text: `liveness: ${which} was still ${stateWords(sent)} ${horizon}; a share must end completed, or failed or cancelled for a reason` });
     } else if (!explained(sent, cancelled)) {
       // Ended by an answer of Bob's (failed with a reason, declined): Bob's app said so, Alice's only listened.
       const answeredBy = bobs.find((phone) => answered(phone, transferId, sent));

@@ -93,11 +93,14 @@ const fault: fc.Arbitrary<Fault> = fc.oneof(
   fc.record({ kind: fc.constant('rate-limit' as const), retryAfterSeconds: fc.integer({ min: 1, max: 120 }) }),
   fc.constant({ kind: 'connection-error' as const }),
   fc.constant({ kind: 'lose-response' as const }),
+  // An attacker on the path: a ratchet message that fails to decrypt is lost for good.
+  fc.constant({ kind: 'tamper' as const }),
 );
 
 /** A fault for the next 1 to 4 messages one way; now and then a server outage: 503 to the next 8 to 30 sends. */
 const plannedFault: fc.Arbitrary<PlannedFault> = fc.oneof(
-  { weight: 9, arbitrary: fc.record({ direction, fault, count: fc.integer({ min: 1, max: 4 }) }) },
+  // A tampered message is lost for good: one per plan entry, so a waiting receiver's first re-request (bounded: R17) recovers it.
+  { weight: 9, arbitrary: fc.record({ direction, fault, count: fc.integer({ min: 1, max: 4 }) }).map((f) => (f.fault.kind === 'tamper' ? { ...f, count: 1 } : f)) },
   { weight: 1, arbitrary: fc.record({ direction, fault: fc.constant({ kind: 'http-error' as const, status: 503 as const }), count: fc.integer({ min: 8, max: 30 }) }) },
 );
 
@@ -165,6 +168,11 @@ export function disturbedUntil(plan: Plan): number {
   return Math.max(FAULT_WINDOW_MS, ...backs);
 }
 
+/** Whether messages one way may be lost for good (tampered with: they fail to decrypt). */
+export function lostForGood(plan: Plan, dir: Direction): boolean {
+  return plan.faults.some((f) => f.direction === dir && f.fault.kind === 'tamper');
+}
+
 /** Sends planned to fail one way (as the sender sees them): 3 or more may exhaust a conforming retry budget. */
 export function sendFailures(plan: Plan, dir: Direction): number {
   const passing = new Set<Fault['kind']>(['http-error', 'rate-limit', 'connection-error', 'lose-response']);
@@ -181,7 +189,7 @@ const FAULT_WORDS: Record<Fault['kind'], (f: never) => string> = {
   'rate-limit': (f: Extract<Fault, { kind: 'rate-limit' }>) => `are answered 429 with Retry-After ${f.retryAfterSeconds}`,
   'connection-error': () => 'fail to connect',
   'lose-response': () => "lose the server's answer after it stored them",
-  tamper: () => 'are tampered with',
+  tamper: () => 'are tampered with on the way (they fail to decrypt and are lost)',
 };
 
 /** The plan in words, Gherkin-like, for a failure report. */
