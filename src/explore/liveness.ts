@@ -89,7 +89,15 @@ export function livenessProblems(sim: Simulation, plan: Plan, crafted: CraftedTr
     const which = i === 0 ? "Alice's share" : `Alice's share number ${i + 1}`;
     const sent = lastState(alice, transferId, 'sender');
     if (!sent || !FINAL.includes(sent.state)) {
-      if (!mayStall(i)) problems.push({ phone: alice.name, text: `liveness: ${which} was still ${stateWords(sent)} ${horizon}; a share must end completed, or failed or cancelled for a reason` });
+      if (!mayStall(i)) {
+        // Bob's device gave up on its answer, though nothing in the plan explains that: Bob's app's doing.
+        const gaveUp = bobs.find((phone) => unsentAnswer(sim, phone, transferId));
+        problems.push(
+          gaveUp
+            ? { phone: gaveUp.name, text: `liveness: ${gaveUp.name} never got its answer to ${which} through (the server never accepted it), so the share was still ${stateWords(sent)} ${horizon}` }
+            : { phone: alice.name, text: `liveness: ${which} was still ${stateWords(sent)} ${horizon}; a share must end completed, or failed or cancelled for a reason` },
+        );
+      }
     } else if (!explained(sent, cancelled)) {
       // Ended by an answer of Bob's (failed with a reason, declined): Bob's app said so, Alice's only listened.
       const answeredBy = bobs.find((phone) => answered(phone, transferId, sent));
@@ -136,6 +144,13 @@ export function livenessProblems(sim: Simulation, plan: Plan, crafted: CraftedTr
     }
   }
   return problems;
+}
+
+/** Whether a phone's devices tried to send an answer for the transfer and the server never accepted one. */
+function unsentAnswer(sim: Simulation, phone: Phone, transferId: string): boolean {
+  const labels = new Set(phone.devices.map((d) => d.label));
+  const tries = sim.trace.find('device.sent', (e) => labels.has(String(e.device)) && e.message === 'TransferComplete' && e.transferId === transferId);
+  return tries.length > 0 && !tries.some((e) => e.httpStatus === 200);
 }
 
 /** Whether a phone's devices answered the transfer with the state (and reason) the sender ended in. */
