@@ -28,19 +28,19 @@ function exploreCli(args: string[]): Promise<{ code: number; output: string; rep
 }
 
 describe('exploration runs', () => {
-  it('the reference app passes 200 generated plans, as sender and as receiver', async () => {
+  it('the reference app passes 150 generated plans, as sender and as receiver', async () => {
     const roles = new Set<string>();
-    const result = await explore({ underTest: reference, reference }, { runs: 200, seed: 11, onRun: (plan) => roles.add(plan.role) });
+    const result = await explore({ underTest: reference, reference }, { runs: 150, seed: 11, onRun: (plan) => roles.add(plan.role) });
     expect(result.counterexample?.verdict.app, result.counterexample && describePlan(result.counterexample.plan).join('\n')).toBeUndefined();
     expect(result.harness).toEqual([]);
-    expect(result.runs).toBe(200);
+    expect(result.runs).toBe(150);
     expect([...roles].sort()).toEqual(['receiver', 'sender']);
   });
 
   it.each(['slowest-retries-earliest-re-request', 'small-retry-budget', 'deferred-reports'])(
-    'the conforming variant %s passes 50 generated plans',
+    'the conforming variant %s passes 30 generated plans',
     async (variant) => {
-      const result = await explore({ underTest: await app(`src/fakes/variants/${variant}.ts`), reference }, { runs: 50, seed: 12 });
+      const result = await explore({ underTest: await app(`src/fakes/variants/${variant}.ts`), reference }, { runs: 30, seed: 12 });
       expect(result.counterexample?.verdict.app, result.counterexample && describePlan(result.counterexample.plan).join('\n')).toBeUndefined();
       expect(result.harness).toEqual([]);
     },

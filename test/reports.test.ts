@@ -43,7 +43,8 @@ describe.concurrent('Allure results', () => {
     const notPassed = results.filter((r) => r.status !== 'passed');
     expect(notPassed.length).toBeGreaterThan(0);
     expect(notPassed.map((r) => r.status)).toEqual(notPassed.map(() => 'failed'));
-    expect(notPassed[0]!.statusDetails?.message).toMatch(/broke R-VALID-1/);
+    // Some scenarios fail on their own assertion first; the reference receiver's verdict names the requirement.
+    expect(notPassed.map((r) => r.statusDetails?.message ?? '').join('\n')).toMatch(/broke R-VALID-1/);
     // `npm run report -- --reports <dir>` builds the HTML report from that folder, not from reports/.
     const report = await new Promise<{ code: number; output: string }>((resolve) =>
       execFile('npm', ['run', '--silent', 'report', '--', '--reports', reports], { cwd: ROOT }, (error, stdout, stderr) =>

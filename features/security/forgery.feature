@@ -47,6 +47,7 @@ Feature: Forged messages
     And Mallory's phone sends Bob a cancel for the car key
     Then Bob's phone received the cancel before the invitation
     And Bob's phone has provisioned no car key
+    And Bob's phone reports the share as cancelled
 
   @req=R-THIRD-1 @sender-only
   Scenario Outline: A <message> from a third account about Alice's share is ignored, and the share still completes with Bob
