@@ -28,7 +28,6 @@
 import type { AppEvent, TransferState } from '../adapter/contract.ts';
 import type { Phone } from '../sim/phone.ts';
 import type { Simulation } from '../sim/simulation.ts';
-import { decode } from '../protocol/messages.ts';
 import type { CraftedTransfer } from './adversary.ts';
 import { HOUR, disturbedUntil, lostForGood, sendFailures, type Plan } from './plan.ts';
 
@@ -100,7 +99,7 @@ export function livenessProblems(sim: Simulation, plan: Plan, crafted: CraftedTr
       }
     } else if (!explained(sent, cancelled)) {
       // Ended by an answer of Bob's (failed with a reason, declined): Bob's app said so, Alice's only listened.
-      const answeredBy = bobs.find((phone) => answered(phone, transferId, sent));
+      const answeredBy = bobs.find((phone) => answered(sim, phone, transferId, sent));
       problems.push(
         answeredBy
           ? { phone: answeredBy.name, text: `liveness: ${answeredBy.name} answered ${which} ${stateWords(sent)}, which nothing in the plan explains` }
@@ -135,10 +134,7 @@ export function livenessProblems(sim: Simulation, plan: Plan, crafted: CraftedTr
         problems.push({ phone: phone.name, text: `${phone.name} provisioned ${what}` });
       }
       if (t.expect === 'answered malformed' && !answersMayBeLost) {
-        const answered = phone.devices.flatMap((d) => d.plaintexts).some((p) => {
-          const m = p.direction === 'sent' ? decode(p.bytes) : undefined;
-          return m?.ok && m.message.type === 'TransferComplete' && m.message.transferId === t.transferId && m.message.status === 'failed' && m.message.reason === 'malformed';
-        });
+        const answered = sim.protocolMessages(phone, 'sent', t.transferId, 'TransferComplete').some((m) => m.status === 'failed' && m.reason === 'malformed');
         if (!answered) problems.push({ phone: phone.name, text: `${phone.name} never answered ${what} as malformed (R-VALID-1)` });
       }
     }
@@ -154,14 +150,8 @@ function unsentAnswer(sim: Simulation, phone: Phone, transferId: string): boolea
 }
 
 /** Whether a phone's devices answered the transfer with the state (and reason) the sender ended in. */
-function answered(phone: Phone, transferId: string, r: TransferReport): boolean {
-  return phone.devices.some((d) =>
-    d.plaintexts.some((p) => {
-      if (p.direction !== 'sent') return false;
-      const m = decode(p.bytes);
-      return m.ok && m.message.type === 'TransferComplete' && m.message.transferId === transferId && m.message.status === r.state && (m.message.reason ?? undefined) === r.reason;
-    }),
-  );
+function answered(sim: Simulation, phone: Phone, transferId: string, r: TransferReport): boolean {
+  return sim.protocolMessages(phone, 'sent', transferId, 'TransferComplete').some((m) => m.status === r.state && m.reason === r.reason);
 }
 
 /** Whether any of a phone's devices received the transfer's invitation (well-formed or not) from `sender` (Alice's account). */
