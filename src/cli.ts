@@ -8,7 +8,7 @@
  * code is one of src/run/exit-codes.ts, and the process always ends explicitly.
  */
 import { existsSync, rmSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { basename, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { REFERENCE_ADAPTER, adapterSpec } from './adapter/load.ts';
@@ -18,7 +18,8 @@ import { simulationEpoch } from './sim/clock.ts';
 import { EXIT, UsageError, type ExitCode } from './run/exit-codes.ts';
 import { lockReports } from './run/lock.ts';
 import { planRun } from './run/plan.ts';
-import { supervise } from './run/supervisor.ts';
+import { ChildPool } from './run/pool.ts';
+import { supervise, type RunResult } from './run/supervisor.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
@@ -26,7 +27,9 @@ const USAGE = `Usage: sct-conformance run [options] [feature files or folders]
        sct-conformance explore [options]   (exploration runs: sct-conformance explore --help)
 
 Options:
-  --adapter <module>   credential app adapter to test (default: the reference app; env SCT_ADAPTER)
+  --adapter <module>   credential app adapter to test (default: the reference app; env SCT_ADAPTER).
+                       Give it more than once to run the same scenarios against each app in
+                       turn: each app gets its own summary and reports folder (<reports>/<app>)
   --role <role>        run only one pass: sender, receiver or both (the app under test on every
                        phone). Default: a sender pass and a receiver pass, the reference app
                        playing the other side
@@ -58,7 +61,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
       args: argv,
       allowPositionals: true,
       options: {
-        adapter: { type: 'string' },
+        adapter: { type: 'string', multiple: true },
         seed: { type: 'string' },
         name: { type: 'string', multiple: true },
         tags: { type: 'string' },
@@ -81,13 +84,13 @@ export async function main(argv: string[]): Promise<ExitCode> {
   }
   if (command !== 'run') throw new UsageError(`${command ? `unknown command "${command}"` : 'no command given'}\n\n${USAGE}`);
   if (values.seed) process.env.SCT_SEED = values.seed;
-  if (values.adapter) process.env.SCT_ADAPTER = resolve(values.adapter);
   const seed = usage(() => runSeed());
   const timeoutS = values.timeout === undefined ? DEFAULT_TIMEOUT_S : Number(values.timeout);
   if (!(timeoutS > 0)) throw new UsageError(`--timeout "${values.timeout}" is not a positive number of seconds`);
-  const adapter = adapterSpec();
-  if (!existsSync(adapter)) throw new UsageError(`Adapter module "${values.adapter ?? adapter}" was not found (looked for ${adapter})`);
-  const adapterArg = adapter === REFERENCE_ADAPTER ? undefined : relative(process.cwd(), adapter);
+  const apps = (values.adapter?.length ? values.adapter.map((given) => ({ given, path: resolve(given) })) : [{ given: undefined, path: adapterSpec() }]).map(({ given, path }) => {
+    if (!existsSync(path)) throw new UsageError(`Adapter module "${given ?? path}" was not found (looked for ${path})`);
+    return { path, arg: path === REFERENCE_ADAPTER ? undefined : relative(process.cwd(), path) };
+  });
   // The app on the other phones (steps/support/world.ts): the reference app unless SCT_PEER_ADAPTER names another.
   const peer = process.env.SCT_PEER_ADAPTER?.trim() || undefined;
   if (peer && !existsSync(resolve(peer))) throw new UsageError(`Peer adapter module "${peer}" (SCT_PEER_ADAPTER) was not found (looked for ${resolve(peer)})`);
@@ -102,29 +105,78 @@ export async function main(argv: string[]): Promise<ExitCode> {
   const plan = await planRun({ paths: located, names: values.name, tags: values.tags, roles }, ROOT);
   // Simulated time starts far from today, at an instant the seed picks (src/sim/clock.ts): shown for reading traces.
   const start = new Date(simulationEpoch(seed)).toISOString();
-  console.log(`sct-conformance: seed ${seed} (replay with SCT_SEED=${seed}), simulated time from ${start}, adapter ${adapterArg ?? 'the reference app'}${peer ? `, peer ${peer}` : ''}, ${plan.length} scenario run(s)`);
+  const names = apps.map((app) => app.arg ?? 'the reference app');
+  console.log(`sct-conformance: seed ${seed} (replay with SCT_SEED=${seed}), simulated time from ${start}, ${apps.length > 1 ? `${apps.length} apps` : `adapter ${names[0]}`}${peer ? `, peer ${peer}` : ''}, ${plan.length} scenario run(s)${apps.length > 1 ? ' each' : ''}`);
 
   const reports = resolve(values.reports!);
-  const unlock = lockReports(reports, adapterArg ?? 'the reference app');
+  const unlock = lockReports(reports, names.join(', '));
+  const pool = new ChildPool();
+  const folders = reportFolders(apps.map((app) => app.path));
   try {
-    // allure-cucumberjs never clears its folder: old results would mix into this run's report.
-    rmSync(resolve(reports, 'allure-results'), { recursive: true, force: true });
-    rmSync(resolve(reports, 'traces'), { recursive: true, force: true });
-    return await supervise(plan, {
-      seed,
-      adapter,
-      adapterArg,
-      reports,
-      quiet: values.quiet ?? false,
-      dryRun: values['dry-run'] ?? false,
-      scenarioTimeoutMs: timeoutS * 1000,
-      loadTimeoutMs: Math.min(LOAD_TIMEOUT_MS, timeoutS * 1000),
-      // Shown on the report's overview: what to replay this run with.
-      environment: { seed: String(seed), simulatedStart: start, adapter: adapterArg ?? 'reference app', ...(peer ? { peer } : {}), roles: roles.join(', '), node: process.version },
-    });
+    const results: RunResult[] = [];
+    for (const [i, app] of apps.entries()) {
+      const folder = apps.length > 1 ? resolve(reports, folders[i]!) : reports;
+      if (apps.length > 1) console.log(`\n== app: ${names[i]} (reports in ${shown(folder)})`);
+      // allure-cucumberjs never clears its folder: old results would mix into this run's report.
+      rmSync(resolve(folder, 'allure-results'), { recursive: true, force: true });
+      rmSync(resolve(folder, 'traces'), { recursive: true, force: true });
+      const run = () =>
+        supervise(
+          plan,
+          {
+            seed,
+            adapter: app.path,
+            adapterArg: app.arg,
+            reports: folder,
+            quiet: values.quiet ?? false,
+            dryRun: values['dry-run'] ?? false,
+            scenarioTimeoutMs: timeoutS * 1000,
+            loadTimeoutMs: Math.min(LOAD_TIMEOUT_MS, timeoutS * 1000),
+            // Shown on the report's overview: what to replay this run with.
+            environment: { seed: String(seed), simulatedStart: start, adapter: names[i]!, ...(peer ? { peer } : {}), roles: roles.join(', '), node: process.version },
+            ...(apps.length > 1 ? { label: names[i] } : {}),
+          },
+          pool,
+        );
+      // One app's adapter failing to load is that app's usage error; the others still run.
+      results.push(apps.length > 1 ? await run().catch((error: unknown) => appUsageError(error, names[i]!)) : await run());
+    }
+    if (apps.length === 1) return results[0]!.code;
+    // The closing line over every app, in the form CI reads; the exit code is the worst app's.
+    const sum = (key: 'passed' | 'failed' | 'skipped') => results.reduce((total, r) => total + r[key], 0);
+    console.log(`\napps: ${results.filter((r) => r.code === EXIT.PASSED).length} of ${apps.length} passed`);
+    console.log(`conformance: ${sum('passed')} passed, ${sum('failed')} failed, ${sum('skipped')} skipped`);
+    return worstExit(results.map((r) => r.code));
   } finally {
+    pool.close();
     unlock();
   }
+}
+
+/** A folder as the user would type it: relative to where they are when it is below, else absolute. */
+function shown(folder: string): string {
+  const rel = relative(process.cwd(), folder);
+  return rel && !rel.startsWith('..') ? rel : folder;
+}
+
+/** A multi-app run goes on past an app whose adapter does not load: its block says so, its code is 2. */
+function appUsageError(error: unknown, name: string): RunResult {
+  if (!(error instanceof UsageError)) throw error;
+  console.log(`  not run: ${name}: ${error.message}`);
+  console.log(`conformance [${name}]: 0 passed, 0 failed, 0 skipped`);
+  return { code: EXIT.USAGE, passed: 0, failed: 0, skipped: 0 };
+}
+
+/** Worst first: a harness error leaves a verdict incomplete, then nothing checked, then a failure. */
+function worstExit(codes: ExitCode[]): ExitCode {
+  for (const code of [EXIT.HARNESS, EXIT.USAGE, EXIT.FAILED]) if (codes.includes(code)) return code;
+  return EXIT.PASSED;
+}
+
+/** One folder name per app: the module's file name without extension, numbered when two clash. */
+function reportFolders(paths: string[]): string[] {
+  const base = paths.map((path) => basename(path).replace(/\.[cm]?[jt]s$/, '') || 'app');
+  return base.map((name, i) => (base.filter((b) => b === name).length > 1 ? `${name}-${base.slice(0, i + 1).filter((b) => b === name).length}` : name));
 }
 
 /** Runs `parse`; a problem with what the user typed is a usage error. */

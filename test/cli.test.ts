@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { failedScenarios, runCli } from './run-cli.ts';
+import { failedScenarios, runApps, runCli } from './run-cli.ts';
 import { simulationEpoch } from '../src/sim/clock.ts';
 
 function featureFile(text: string): string {
@@ -68,5 +68,33 @@ describe('the step catalog', () => {
     const { code, output } = await runCli(['--dry-run', featureFile(feature)]);
     expect(output).not.toMatch(/is undefined|matches more than one step definition/);
     expect(code, output).toBe(0);
+  });
+});
+
+describe('several apps in one run', () => {
+  it('checks each app in turn, each with its own verdict; an app that leaves timers behind gets the next one a fresh process', async () => {
+    // The first app leaves a failing job running: the apps after it must not inherit it (their
+    // scenarios would fail with another app's errors).
+    const { code, output, apps } = await runApps(
+      ['test/fixtures/adapters/misbehaves.ts', 'src/fakes/faulty/ignores-cancel.ts', 'src/fakes/reference-app.ts'],
+      ['--seed', '5', '--name', 'cancel'],
+      { SCT_MISBEHAVIOUR: 'leaves-failing-job' },
+    );
+    expect(code, output).toBe(1);
+    expect(output).toMatch(/^sct-conformance: seed 5 .*, 3 apps, \d+ scenario run\(s\) each$/m);
+    expect(apps.get('test/fixtures/adapters/misbehaves.ts')!.output, output).toContain('stale sync job failed');
+    expect(failedScenarios(apps.get('src/fakes/faulty/ignores-cancel.ts')!.output)).toContain('[receiver] A cancel that overtakes its invitation: nothing is provisioned');
+    expect(apps.get('src/fakes/faulty/ignores-cancel.ts')!.output).not.toContain('stale sync job failed');
+    const reference = apps.get('src/fakes/reference-app.ts')!;
+    expect(reference.code, reference.output).toBe(0);
+    expect(reference.passed).toBeGreaterThan(5);
+    const sum = [...apps.values()].reduce((n, app) => [n[0]! + app.passed, n[1]! + app.failed], [0, 0]);
+    expect(output.trimEnd().split('\n').slice(-2)).toEqual(['apps: 1 of 3 passed', `conformance: ${sum[0]} passed, ${sum[1]} failed, 0 skipped`]);
+  });
+
+  it('a missing adapter among several stops the run before any scenario', async () => {
+    const { code, output } = await runCli(['--adapter', 'src/fakes/reference-app.ts', '--adapter', 'no/such/app.ts']);
+    expect(code).toBe(2);
+    expect(output).toContain('Adapter module "no/such/app.ts" was not found');
   });
 });

@@ -3,14 +3,8 @@
  * conformance suite (as an implementer would, through the CLI: a sender pass and a receiver
  * pass) and must fail exactly the scenarios for the rule it breaks.
  */
-import { describe, expect, it, vi } from 'vitest';
-import { failedScenarios, runCli } from './run-cli.ts';
-
-// Each test is a whole-suite CLI run, CPU-bound: two at a time keeps both cores busy (npm test
-// runs on two) without runs queueing for the CPU (vitest's default is five at a time).
-vi.setConfig({ maxConcurrency: 2 });
-
-const runSuite = (adapter: string) => runCli(['--adapter', adapter, '--seed', '5']);
+import { describe, expect, it } from 'vitest';
+import { batchedRuns, failedScenarios, type AppResult } from './run-cli.ts';
 
 /** Each faulty app, and the scenarios (with the role of the pass) that must catch it. */
 const EXPECTED: Record<string, string[]> = {
@@ -295,9 +289,35 @@ const MONITOR_ONLY: Record<string, string> = {
   'wallet-accepts-at-expiry': 'INV-BEFORE-EXPIRY',
 };
 
+const faulty = (name: string) => `src/fakes/faulty/${name}.ts`;
+/** The one role whose pass catches an app, when all its expected failures are in one. */
+const onlyRole = (expected: string[]) => {
+  const roles = new Set(expected.map((scenario) => /^\[(\w+)\]/.exec(scenario)![1]!));
+  return roles.size === 1 ? [...roles][0]! : undefined;
+};
+const OTHERS = [faulty('real-timers'), faulty('omits-expiration'), 'src/fakes/reference-app.ts', 'examples/minimal-adapter.ts'];
+
+// Each app runs the whole suite through the CLI, as an implementer would; several apps share one
+// run (one process start for all: most of a short run's cost), two runs at a time (two cores). An
+// app caught in one pass only runs that pass (half the time: npm test's budget); "exactly these
+// scenarios" holds within it. The monitor-only apps and the others run both passes.
+let started: Map<string, Promise<AppResult & { run: string }>> | undefined;
+function resultOf(adapter: string): Promise<AppResult & { run: string }> {
+  if (!started) {
+    const run = batchedRuns(2);
+    const inRole = (role?: string) => Object.keys(EXPECTED).filter((name) => onlyRole(EXPECTED[name]!) === role).map(faulty);
+    started = new Map([
+      ...run([...Object.keys(MONITOR_ONLY).map(faulty), ...inRole(undefined), ...OTHERS], ['--seed', '5'], 6),
+      ...run(inRole('sender'), ['--seed', '5', '--role', 'sender'], 8),
+      ...run(inRole('receiver'), ['--seed', '5', '--role', 'receiver'], 8),
+    ]);
+  }
+  return started.get(adapter) ?? Promise.reject(new Error(`${adapter} is in no run`));
+}
+
 describe.concurrent('faulty apps that only the protocol monitor catches', () => {
   it.each(Object.entries(MONITOR_ONLY))('%s (%s)', async (name, invariant) => {
-    const { code, output } = await runSuite(`src/fakes/faulty/${name}.ts`);
+    const { code, output } = await resultOf(faulty(name));
     expect(code, output).toBe(1);
     const reasons = [...output.matchAll(/^ {4}why: (.*)$/gm)].map((m) => m[1]!);
     expect(reasons.length, output).toBeGreaterThan(0);
@@ -307,15 +327,12 @@ describe.concurrent('faulty apps that only the protocol monitor catches', () => 
 });
 
 describe.concurrent('deliberately faulty apps fail the scenarios for the rule they break', () => {
-  // An app caught in one pass only runs that pass (half the time: npm test's budget); "exactly
-  // these scenarios" holds within it. The monitor-only apps above run both passes.
   it.each(Object.entries(EXPECTED))('%s', async (name, expected) => {
-    const roles = new Set(expected.map((scenario) => /^\[(\w+)\]/.exec(scenario)![1]!));
-    const args = ['--adapter', `src/fakes/faulty/${name}.ts`, '--seed', '5', ...(roles.size === 1 ? ['--role', [...roles][0]!] : [])];
-    const { code, output } = await runCli(args);
+    const role = onlyRole(expected);
+    const { code, output } = await resultOf(faulty(name));
     expect(code, output).toBe(1);
     // A single pass names its scenarios without the "[role] " of a two-pass run.
-    const failed = roles.size === 1 ? failedScenarios(output).map((n) => `[${[...roles][0]}] ${n}`).sort() : failedScenarios(output);
+    const failed = role ? failedScenarios(output).map((n) => `[${role}] ${n}`).sort() : failedScenarios(output);
     expect(failed, output).toEqual([...expected].sort());
   });
 
@@ -347,7 +364,7 @@ describe.concurrent('deliberately faulty apps fail the scenarios for the rule th
       "[sender] The response is lost after the server took the invitation: Bob's phone gets it twice and provisions once",
       "[receiver] The stateful legs with reordered duplicates provision once, from one final package",
     ];
-    const { code, output } = await runSuite('src/fakes/faulty/real-timers.ts');
+    const { code, output } = await resultOf(faulty('real-timers'));
     expect(code, output).toBe(1);
     const failed = failedScenarios(output);
     expect(failed, output).toEqual(expect.arrayContaining(always));
@@ -355,8 +372,8 @@ describe.concurrent('deliberately faulty apps fail the scenarios for the rule th
   });
 
   it('a sender that breaks the message schema is caught by the reference receiver, naming the requirement', async () => {
-    const { code, output } = await runSuite('src/fakes/faulty/omits-expiration.ts');
-    expect(code).toBe(1);
+    const { code, output } = await resultOf(faulty('omits-expiration'));
+    expect(code, output).toBe(1);
     const failed = failedScenarios(output);
     expect(failed.length).toBeGreaterThan(5);
     expect(failed.every((name) => name.startsWith('[sender]'))).toBe(true);
@@ -366,14 +383,14 @@ describe.concurrent('deliberately faulty apps fail the scenarios for the rule th
   });
 
   it.each(['src/fakes/reference-app.ts', 'examples/minimal-adapter.ts'])('%s passes the same suite', async (adapter) => {
-    const { code, output } = await runSuite(adapter);
+    const { code, output } = await resultOf(adapter);
     expect(code, output).toBe(0);
     expect(output).toMatch(/^seed 5: replay this run with SCT_SEED=5$/m);
-    expect(output.trimEnd().split('\n').at(-1)).toMatch(/^conformance: \d+ passed, 0 failed, \d+ skipped$/);
+    expect(output.trimEnd().split('\n').at(-1)).toMatch(/^conformance \[[^\]]+\]: \d+ passed, 0 failed, \d+ skipped$/);
   });
 
   it('an app without the stateful flow has the stateful scenarios skipped, not failed', async () => {
-    const { output } = await runSuite('examples/minimal-adapter.ts');
+    const { output } = await resultOf('examples/minimal-adapter.ts');
     expect(output).toMatch(/^conformance \[sender\]: \d+ passed, 0 failed, [1-9]\d* skipped$/m);
   });
 });

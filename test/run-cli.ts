@@ -57,3 +57,80 @@ function passedScenarios(reports: string): string[] {
   }
   return passed.sort();
 }
+
+/** One app's part of a run of several apps: its block of output, counts and the exit code it would have alone. */
+export interface AppResult {
+  output: string;
+  code: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+/**
+ * Runs several apps in one CLI run (`--adapter` repeated: one process start, and one child
+ * process reused while the apps leave it clean), returning each app's block of the output by
+ * the adapter path as given. The run's own exit code and whole output come too.
+ */
+export async function runApps(adapters: string[], args: string[], env: Record<string, string> = {}) {
+  const { code, output } = await runCli([...adapters.flatMap((a) => ['--adapter', a]), ...args], env);
+  const apps = new Map<string, AppResult>();
+  // One app prints the plain single-app form; several, a block each and then the run's own
+  // closing lines (every app together), which follow the last app's block.
+  const blocks = adapters.length === 1 ? [output] : output.replace(/^apps: \d+ of \d+ passed\n[\s\S]*$/m, '').split(/^== app: /m).slice(1);
+  for (const [i, block] of blocks.entries()) {
+    const name = adapters.length === 1 ? '' : (/^(.*?) \(reports in /.exec(block)?.[1] ?? '?');
+    const closing = name ? `conformance \\[${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\]` : 'conformance';
+    const counts = new RegExp(`^${closing}: (\\d+) passed, (\\d+) failed, (\\d+) skipped$`, 'm').exec(block);
+    const [passed, failed, skipped] = counts ? counts.slice(1).map(Number) : [0, 0, 0];
+    const appCode = /^ {2}harness error: |^harness errors: /m.test(block) ? 3 : /^ {2}not run: |^not runnable: /m.test(block) || !counts ? 2 : failed! > 0 ? 1 : 0;
+    // Blocks come in the order the apps were given (the reference app is named "the reference app").
+    apps.set(adapters[i]!, { output: block, code: appCode, passed: passed!, failed: failed!, skipped: skipped! });
+  }
+  return { code, output, apps };
+}
+
+/**
+ * Splits apps into runs of `size` (each a `runApps`), at most `parallel` of them at once across
+ * every call sharing the returned function: each app's result is a promise of its own, so a test
+ * per app awaits only its batch.
+ */
+export function batchedRuns(parallel: number) {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  const slot = async () => {
+    if (running >= parallel) await new Promise<void>((go) => waiting.push(go));
+    running++;
+  };
+  const free = () => {
+    running--;
+    waiting.shift()?.();
+  };
+  return (adapters: string[], args: string[], size: number): Map<string, Promise<AppResult & { run: string }>> => {
+    const results = new Map<string, Promise<AppResult & { run: string }>>();
+    // Even batches: 17 apps in batches of 8 are 6, 6 and 5, not 8, 8 and 1.
+    size = Math.ceil(adapters.length / Math.ceil(adapters.length / size));
+    for (let i = 0; i < adapters.length; i += size) {
+      const batch = adapters.slice(i, i + size);
+      const run = (async () => {
+        await slot();
+        try {
+          return await runApps(batch, args);
+        } finally {
+          free();
+        }
+      })();
+      for (const adapter of batch) {
+        const result = run.then(({ apps, output }) => {
+          const app = apps.get(adapter);
+          if (!app) throw new Error(`${adapter} has no block in the run's output:\n${output}`);
+          return { ...app, run: output };
+        });
+        // Handled by the test that awaits it; one filtered out must not count as unhandled.
+        result.catch(() => undefined);
+        results.set(adapter, result);
+      }
+    }
+    return results;
+  };
+}

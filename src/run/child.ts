@@ -11,7 +11,10 @@ import type { Envelope, TestStepResult } from '@cucumber/messages';
 import { loadAdapter } from '../adapter/load.ts';
 import { installContainment, realExit } from './containment.ts';
 import { ROLE_TITLES } from '../roles.ts';
-import { scenarioKey, type ChildJob, type ChildMessage, type ScenarioStatus } from './messages.ts';
+import { PlainFileWriter } from './allure-writer.ts';
+import { footprint, leftovers, trackTimers, type Footprint } from './leftovers.ts';
+import { ensureInterceptor } from '../sim/transport.ts';
+import { scenarioKey, type ChildJob, type ChildMessage, type ParentMessage, type ScenarioStatus } from './messages.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -100,11 +103,12 @@ export function classify(result: TestStepResult | undefined, step?: string): { s
   }
 }
 
-async function main(): Promise<void> {
-  const job = JSON.parse(process.env.SCT_JOB ?? '{}') as ChildJob;
-  // The supervisor is gone (killed by CI, say): nobody is left to give a verdict to.
-  process.on('disconnect', () => realExit(3));
-  installContainment((message, after) => void tell({ type: 'stray-error', after, message }));
+let support: ISupportCodeLibrary | undefined;
+/** The process as it was before the first app loaded: what a reusable child returns to. */
+let clean: Footprint | undefined;
+
+/** Runs one job (one app, its passes); returns whether the app left the process as it found it. */
+async function runJob(job: ChildJob): Promise<boolean> {
   // What the World reads (steps/support/world.ts).
   Object.assign(process.env, {
     SCT_SEED: String(job.seed),
@@ -112,6 +116,10 @@ async function main(): Promise<void> {
     SCT_ADAPTER_ARG: job.adapterArg ?? '',
     SCT_REPORTS: job.reports,
   });
+  if (!clean) {
+    ensureInterceptor(); // the harness's own patch of fetch is part of a clean process
+    clean = footprint();
+  }
   if (!job.dryRun) {
     try {
       await loadBounded(job.adapter, job.loadTimeoutMs);
@@ -120,10 +128,9 @@ async function main(): Promise<void> {
       realExit(0);
     }
   }
-  let support: ISupportCodeLibrary | undefined;
   for (const { role, locations } of job.passes) {
     process.env.SCT_ROLE = role;
-    if (process.env.SCT_PASS_HEADERS) console.log(`\n== pass: ${ROLE_TITLES[role]}${job.segment > 0 ? ' (continued in a new process)' : ''}`);
+    if (job.headers) console.log(`\n== pass: ${ROLE_TITLES[role]}${job.segment > 0 ? ' (continued in a new process)' : ''}`);
     const suffix = job.segment > 0 ? `-${job.segment + 1}` : '';
     const { runConfiguration } = await loadConfiguration(
       {
@@ -142,7 +149,9 @@ async function main(): Promise<void> {
       },
       { cwd: ROOT },
     );
-    // Support code is imported once per process (ESM): load it once, reuse it in every pass.
+    // Not JSON, so not a configuration value: handed to allure-cucumberjs (its `writer` option) here.
+    Object.assign(runConfiguration.formats.options, { writer: new PlainFileWriter(`${job.reports}/allure-results`) });
+    // Support code is imported once per process (ESM): load it once, reuse it in every pass and job.
     support ??= await loadSupport(runConfiguration, { cwd: ROOT });
     if (!support) throw new Error('no support code');
     await tell({ type: 'ready' });
@@ -153,8 +162,34 @@ async function main(): Promise<void> {
     });
     await queue;
   }
-  await tell({ type: 'done' });
-  realExit(0); // whatever timers or handles the app left behind
+  // A promise the app left settling now does so before the process is judged.
+  await new Promise((resolve) => setImmediate(resolve));
+  const left = leftovers(clean, footprint());
+  if (process.env.SCT_DEBUG_LEFTOVERS) console.error('leftovers:', left);
+  return left.length === 0;
+}
+
+async function main(): Promise<void> {
+  // The supervisor is gone (killed by CI, say): nobody is left to give a verdict to.
+  process.on('disconnect', () => realExit(3));
+  installContainment((message, after) => void tell({ type: 'stray-error', after, message }));
+  trackTimers();
+  // Jobs come one at a time; the parent sends the next only after this one's `done`.
+  process.on('message', (raw) => {
+    const message = raw as ParentMessage;
+    if (message.type === 'exit') realExit(0);
+    if (message.type !== 'job') return;
+    runJob(message.job).then(
+      async (reusable) => {
+        await tell({ type: 'done', reusable });
+        if (!reusable) realExit(0); // whatever timers or handles the app left behind
+      },
+      async (error: unknown) => {
+        await tell({ type: 'harness-error', message: `the harness failed: ${error instanceof Error ? error.stack : String(error)}` });
+        realExit(3);
+      },
+    );
+  });
 }
 
 main().catch(async (error: unknown) => {

@@ -41,10 +41,12 @@ export interface RunSettings {
   environment: Record<string, string>;
 }
 
-/** What the parent asks a child to run (JSON in the SCT_JOB environment variable). */
+/** What the parent asks a child to run (a `job` message; a child may run several, one after another). */
 export interface ChildJob extends RunSettings {
   /** Numbers this child's output files apart from earlier children of the same run. */
   segment: number;
+  /** Print a header before each pass (a run of more than one pass). */
+  headers: boolean;
   /** Passes in order, each with the exact scenarios to run. */
   passes: Array<{ role: Role; locations: string[] }>;
 }
@@ -60,5 +62,12 @@ export type ChildMessage =
   | { type: 'stray-error'; after?: ScenarioKey; message: string }
   /** The harness itself failed outside any scenario: the run's verdict is incomplete. */
   | { type: 'harness-error'; message: string }
-  /** Every pass ran: the child exits now, whatever the app left running. */
-  | { type: 'done' };
+  /**
+   * Every pass ran. `reusable`: the app left nothing behind (no timer, handle or request still
+   * active, no global replaced), so the child can run the next app's job; otherwise it exits now,
+   * whatever the app left running.
+   */
+  | { type: 'done'; reusable: boolean };
+
+/** What the parent tells a child: run a job, or end (an idle child kept for a next job that never came). */
+export type ParentMessage = { type: 'job'; job: ChildJob } | { type: 'exit' };

@@ -7,20 +7,28 @@
  * ends with every scenario accounted for, the closing line, and an exit code that means what
  * README.md says.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { EXIT, UsageError, type ExitCode } from './exit-codes.ts';
-import { scenarioKey, type ChildJob, type ChildMessage, type RunSettings, type ScenarioKey, type ScenarioStatus } from './messages.ts';
+import { scenarioKey, type ChildJob, type ChildMessage, type ParentMessage, type RunSettings, type ScenarioKey, type ScenarioStatus } from './messages.ts';
+import { ChildPool } from './pool.ts';
 import type { PlannedScenario } from './plan.ts';
 import { replayCommand } from './replay.ts';
 import { writeLostScenario } from './allure.ts';
 import type { Role } from '../roles.ts';
 
-const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
-
 export interface SuperviseOptions extends RunSettings {
   /** Real milliseconds one scenario may take before its process is stopped. */
   scenarioTimeoutMs: number;
+  /** In a run of several apps, the app's name: its closing line says `conformance [<label>]: ...`. */
+  label?: string;
+}
+
+/** How a run ended: its exit code and the counts of its closing line. */
+export interface RunResult {
+  code: ExitCode;
+  passed: number;
+  failed: number;
+  skipped: number;
 }
 
 interface Outcome {
@@ -29,7 +37,15 @@ interface Outcome {
 }
 
 /** Runs the plan; prints failures and the closing line; returns the exit code. */
-export async function supervise(plan: PlannedScenario[], opts: SuperviseOptions): Promise<ExitCode> {
+export async function supervise(plan: PlannedScenario[], opts: SuperviseOptions, pool?: ChildPool): Promise<RunResult> {
+  if (!pool) {
+    const own = new ChildPool();
+    try {
+      return await supervise(plan, opts, own);
+    } finally {
+      own.close();
+    }
+  }
   const outcomes = new Map<ScenarioKey, Outcome>();
   const byKey = new Map(plan.map((s) => [scenarioKey(s.role, s.uri, s.line), s]));
   const strays: string[] = [];
@@ -45,7 +61,7 @@ export async function supervise(plan: PlannedScenario[], opts: SuperviseOptions)
 
   while (outcomes.size < plan.length) {
     const left = plan.filter((s) => !outcomes.has(scenarioKey(s.role, s.uri, s.line)));
-    const ended = await runChild(left, segment++, roles.length > 1, opts, {
+    const ended = await runChild(pool, left, segment++, roles.length > 1, opts, {
       finished: (key, outcome) => {
         if (!byKey.has(key) || outcomes.has(key)) return;
         outcomes.set(key, outcome);
@@ -91,7 +107,7 @@ interface Listener {
   harnessError(message: string): void;
 }
 
-function runChild(scenarios: PlannedScenario[], segment: number, headers: boolean, opts: SuperviseOptions, on: Listener): Promise<ChildEnd> {
+function runChild(pool: ChildPool, scenarios: PlannedScenario[], segment: number, headers: boolean, opts: SuperviseOptions, on: Listener): Promise<ChildEnd> {
   const passes: ChildJob['passes'] = [];
   for (const s of scenarios) {
     const last = passes.at(-1);
@@ -100,20 +116,12 @@ function runChild(scenarios: PlannedScenario[], segment: number, headers: boolea
     else passes.push({ role: s.role, locations: [location] });
   }
   const { scenarioTimeoutMs: _parentOnly, ...settings } = opts;
-  const job: ChildJob = { ...settings, segment, passes };
+  const job: ChildJob = { ...settings, segment, headers, passes };
   return new Promise((resolve) => {
-    const child: ChildProcess = fork(CHILD, [], {
-      env: {
-        ...process.env,
-        SCT_JOB: JSON.stringify(job),
-        SCT_PASS_HEADERS: headers ? '1' : '',
-        // The in-process guard on each app call fires well before the wall-clock limit, so a
-        // handler that never settles is named as such rather than as a stopped scenario.
-        SCT_HANG_MS: String(Math.min(10_000, Math.floor(opts.scenarioTimeoutMs / 4))),
-      },
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    // The in-process guard on each app call fires well before the wall-clock limit, so a
+    // handler that never settles is named as such rather than as a stopped scenario.
+    const child: ChildProcess = pool.take(Math.min(10_000, Math.floor(opts.scenarioTimeoutMs / 4)));
+    child.send({ type: 'job', job } satisfies ParentMessage);
     // The child runs its scenarios in this order: when it goes silent (a CPU loop blocks even its
     // messages), the first one not finished is the one it is in.
     const order = scenarios.map((s) => scenarioKey(s.role, s.uri, s.line));
@@ -153,7 +161,7 @@ function runChild(scenarios: PlannedScenario[], segment: number, headers: boolea
     arm(opts.loadTimeoutMs * 2 + 30_000, () =>
       stop({ kind: 'load-failed', message: `the adapter module "${opts.adapterArg ?? opts.adapter}" did not finish loading: the process loading it was stopped after ${(opts.loadTimeoutMs * 2 + 30_000) / 1000} s` }),
     );
-    child.on('message', (raw) => {
+    const onMessage = (raw: unknown) => {
       const message = raw as ChildMessage;
       switch (message.type) {
         case 'ready':
@@ -187,12 +195,21 @@ function runChild(scenarios: PlannedScenario[], segment: number, headers: boolea
         case 'done':
           end ??= { kind: 'done' };
           current = undefined;
+          if (message.reusable && end.kind === 'done') {
+            // The app left the process clean: it waits for the next app's job.
+            clearTimeout(timer);
+            child.off('message', onMessage);
+            child.off('exit', onExit);
+            pool.keep(child);
+            resolve(end);
+            break;
+          }
           // The child exits by itself; stop it if the app's leftovers keep it alive.
           arm(5_000, () => child.kill('SIGKILL'));
           break;
       }
-    });
-    child.on('exit', (code, signal) => {
+    };
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
       clearTimeout(timer);
       if (!end) {
         const how = signal ? `signal ${signal}` : `exit code ${code}`;
@@ -204,7 +221,9 @@ function runChild(scenarios: PlannedScenario[], segment: number, headers: boolea
             : { kind: 'load-failed', message: `the process loading the adapter module "${opts.adapterArg ?? opts.adapter}" ended (${how}) before it was loaded` };
       }
       resolve(end);
-    });
+    };
+    child.on('message', onMessage);
+    child.on('exit', onExit);
   });
 }
 
@@ -219,7 +238,7 @@ function summarise(
   harnessErrors: string[],
   roles: Role[],
   opts: SuperviseOptions,
-): ExitCode {
+): RunResult {
   const count = (role: Role | undefined, ...statuses: ScenarioStatus[]) =>
     plan.filter((s) => (!role || s.role === role) && statuses.includes(outcomes.get(scenarioKey(s.role, s.uri, s.line))?.status ?? 'broken')).length;
   const bad: ScenarioStatus[] = ['failed', 'broken', 'unbound'];
@@ -246,10 +265,11 @@ function summarise(
   if (unbound) console.log(`not runnable: ${unbound} scenario(s) have a step that does not bind: fix the feature`);
   console.log(`seed ${opts.seed}: replay this run with SCT_SEED=${opts.seed}`);
   // The closing line, alone and in the plain "N passed, N failed" form CI reads.
-  console.log(`conformance: ${count(undefined, 'passed')} passed, ${failed} failed, ${count(undefined, 'skipped')} skipped`);
-  if (broken || harnessErrors.length) return EXIT.HARNESS;
-  if (unbound) return EXIT.USAGE;
-  return failed ? EXIT.FAILED : EXIT.PASSED;
+  const passed = count(undefined, 'passed');
+  const skipped = count(undefined, 'skipped');
+  console.log(`conformance${opts.label ? ` [${opts.label}]` : ''}: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+  const code = broken || harnessErrors.length ? EXIT.HARNESS : unbound ? EXIT.USAGE : failed ? EXIT.FAILED : EXIT.PASSED;
+  return { code, passed, failed, skipped };
 }
 
 function firstLines(text: string): string {

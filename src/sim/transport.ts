@@ -66,7 +66,8 @@ async function respond(request: Request): Promise<Response> {
   });
 }
 
-function ensureInterceptor(): void {
+/** Installs the interceptor once per process (it stays: the child process checks an app left the globals as they were with it installed). */
+export function ensureInterceptor(): void {
   if (interceptor) return;
   const created = setupServer(new SimulatedSignalHandler());
   created.listen({ onUnhandledRequest: 'bypass' });
