@@ -17,6 +17,7 @@ const EXPECTED: Record<string, string[]> = {
   'asks-again-too-late': [
     "[receiver] Alice's phone hears Bob's new identity before sending him anything: the final package still waits for her confirmation",
     "[receiver] Alice's phone is offline when Bob's phone asks for its signature, and completes the share later",
+    "[receiver] Bob deletes his account after asking for the signature: the share fails and nothing is provisioned",
     "[receiver] Bob's phone asks again when its signing request goes unanswered",
     "[receiver] Bob's phone asks again while his final package waits for Alice's confirmation: still nothing before it, one package after",
     "[receiver] Bob's signing request reaches Alice's phone 1 millisecond before the car key expires: she sends one final package",
@@ -119,6 +120,7 @@ const EXPECTED: Record<string, string[]> = {
   'never-asks-again': [
     "[receiver] Alice's phone hears Bob's new identity before sending him anything: the final package still waits for her confirmation",
     "[receiver] Alice's phone is offline when Bob's phone asks for its signature, and completes the share later",
+    "[receiver] Bob deletes his account after asking for the signature: the share fails and nothing is provisioned",
     "[receiver] Bob's phone asks again when its signing request goes unanswered",
     "[receiver] Bob's phone asks again while his final package waits for Alice's confirmation: still nothing before it, one package after",
     "[receiver] Bob's signing request reaches Alice's phone 1 millisecond before the car key expires: she sends one final package",
@@ -350,7 +352,9 @@ describe.concurrent('deliberately faulty apps fail the scenarios for the rule th
       "[receiver] Alice's phone hears Bob's new identity before sending him anything: the final package still waits for her confirmation", // 1 h
       "[receiver] The final package is lost on delivery: Bob's phone asks again and gets the same package", // 1 h
       "[receiver] Alice confirms Bob's new safety number only after the car key expired: the final package she held is never sent", // 2 h
-      // A re-request 1 h after the first never comes, and the protocol monitor (INV-ASKS-AGAIN) sees the hours without one:
+      // A re-request 1 h after the first never comes, and the protocol monitor (INV-ASKS-AGAIN) sees the hours without one
+      // (in the story, or in its aftermath when the story ends sooner):
+      "[receiver] Bob deletes his account after asking for the signature: the share fails and nothing is provisioned",
       "[receiver] Alice's phone is offline when Bob's phone asks for its signature, and completes the share later",
       "[receiver] Bob's signing request reaches Alice's phone 1 millisecond before the car key expires: she sends one final package",
       "[receiver] Bob's signing request reaches Alice's phone the instant the car key expires: she sends no final package",

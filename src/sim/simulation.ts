@@ -27,6 +27,9 @@ import { mount } from './transport.ts';
 /** How far ahead "the network is quiet" looks for work: longer than any retry backoff. */
 export const QUIET_HORIZON_MS = 10 * 60_000;
 
+/** How long past the last expiration the aftermath runs: a daily job has run once by then. */
+export const AFTERMATH_MS = 24 * 60 * 60_000;
+
 export interface SimulationOptions {
   /** The run's seed; the scenario's own stream is derived from it and `name`. */
   seed: number;
@@ -293,6 +296,25 @@ export class Simulation {
       await this.scheduler.advance(next - this.clock.now());
     }
     this.scheduler.throwIfFailed();
+  }
+
+  /**
+   * The aftermath of a story: simulated time runs on, the world as the story left it, to a day
+   * past the latest expiration any protocol message carried (a day past now if none did). What
+   * an app does late (a job left scheduled, a retry never cancelled, a held message released)
+   * lands in the trace the protocol monitor judges: a safety rule holds for ever, not only until
+   * a scenario's last step.
+   */
+  async aftermath(): Promise<void> {
+    const expirations = this.allPhones()
+      .flatMap((phone) => phone.devices.flatMap((device) => device.plaintexts))
+      .map((p) => decode(p.bytes))
+      .flatMap((d) => (d.ok && 'expiration' in d.message ? [Date.parse(String(d.message.expiration))] : []))
+      .filter((t) => Number.isFinite(t));
+    const from = this.clock.now();
+    const until = Math.max(from, ...expirations) + AFTERMATH_MS;
+    this.trace.record('sim.aftermath', { from: new Date(from).toISOString(), until: new Date(until).toISOString() });
+    await this.advance(until - from);
   }
 
   /** Lets `ms` of simulated time pass, firing timers in order. */

@@ -126,6 +126,10 @@ Before(async function (this: SctWorld, { pickle }) {
 
 After(async function (this: SctWorld, { pickle, result }) {
   if (!this.sim) return;
+  // A story that passed goes on without its users (src/sim/simulation.ts, aftermath): what the
+  // apps do late is judged by the monitor below. A failure there is the app's, after the story.
+  const aftermath = result?.status === 'PASSED' && !this.sim.scheduler.failures.length ? this.sim.aftermath().then(() => undefined, (error: unknown) => error) : undefined;
+  const lateFailure = await aftermath;
   await this.sim.dispose();
   // One turn of the event loop: a promise the app left rejected is reported now, in this scenario.
   await new Promise((resolve) => setImmediate(resolve));
@@ -143,6 +147,7 @@ After(async function (this: SctWorld, { pickle, result }) {
     throw new AppAssertionError(`The server received or stored credential plaintext: ${leaks.length} secret(s) seen in the clear`);
   }
   // Failures recorded after the last step settled (a late app error) fail the scenario here.
+  if (lateFailure) throw new AppAssertionError(`After the story's last step, while simulated time ran on (the aftermath): ${lateFailure instanceof Error ? lateFailure.message : String(lateFailure)}`);
   this.sim.scheduler.throwIfFailed();
   // The protocol monitor: rules that hold in any story, whatever this scenario asserted.
   const { byAppUnderTest, byOthers } = monitor(this.sim);
