@@ -37,6 +37,8 @@ Options:
   --name <regexp>      run only scenarios whose name matches
   --tags <expression>  run only scenarios matching a tag expression, e.g. "@req=R-ONCE-1"
   --dry-run            check that every step binds, run nothing
+  --fail-fast          stop at the first scenario that fails: the rest are counted as skipped
+                       (a quicker red; the mutation run uses it)
   --quiet              no per-step output (results are still written to the reports folder)
   --reports <dir>      where Allure results, JUnit XML and Cucumber messages go (default: reports)
   --timeout <seconds>  real time one scenario may take before it is failed as hanging (default: 60)
@@ -66,6 +68,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
         name: { type: 'string', multiple: true },
         tags: { type: 'string' },
         'dry-run': { type: 'boolean' },
+        'fail-fast': { type: 'boolean' },
         quiet: { type: 'boolean' },
         reports: { type: 'string', default: 'reports' },
         role: { type: 'string' },
@@ -130,6 +133,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
             reports: folder,
             quiet: values.quiet ?? false,
             dryRun: values['dry-run'] ?? false,
+            failFast: values['fail-fast'] ?? false,
             scenarioTimeoutMs: timeoutS * 1000,
             loadTimeoutMs: Math.min(LOAD_TIMEOUT_MS, timeoutS * 1000),
             // Shown on the report's overview: what to replay this run with.

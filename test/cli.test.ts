@@ -98,3 +98,14 @@ describe('several apps in one run', () => {
     expect(output).toContain('Adapter module "no/such/app.ts" was not found');
   });
 });
+
+describe('--fail-fast', () => {
+  it('stops at the first failed scenario: one failure, every other scenario left is skipped, exit 1', async () => {
+    const { code, output } = await runCli(['--adapter', 'src/fakes/faulty/omits-expiration.ts', '--seed', '5', '--fail-fast']);
+    expect(code, output).toBe(1);
+    expect(failedScenarios(output)).toHaveLength(1);
+    // The receiver pass never ran: all of it is skipped.
+    expect(output).toMatch(/^conformance \[receiver\]: 0 passed, 0 failed, [1-9]\d* skipped$/m);
+    expect(output).toMatch(/^conformance: \d+ passed, 1 failed, [1-9]\d* skipped$/m);
+  });
+});

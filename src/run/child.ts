@@ -43,6 +43,8 @@ class ScenarioResults {
   private stepTexts = new Map<string, string>();
   private started = new Map<string, { key: string; worst: TestStepResult | undefined; worstStep?: string }>();
   private static readonly ORDER = ['PASSED', 'SKIPPED', 'PENDING', 'UNDEFINED', 'AMBIGUOUS', 'FAILED'];
+  /** Some scenario of this pass did not pass (nor was skipped). */
+  anyBad = false;
 
   constructor(private readonly role: ChildJob['passes'][number]['role']) {}
 
@@ -72,7 +74,11 @@ class ScenarioResults {
     }
     if (message.testCaseFinished && !message.testCaseFinished.willBeRetried) {
       const entry = this.started.get(message.testCaseFinished.testCaseStartedId);
-      if (entry) await tell({ type: 'finished', key: entry.key, ...classify(entry.worst, entry.worstStep) });
+      if (entry) {
+        const outcome = classify(entry.worst, entry.worstStep);
+        if (outcome.status !== 'passed' && outcome.status !== 'skipped') this.anyBad = true;
+        await tell({ type: 'finished', key: entry.key, ...outcome });
+      }
     }
   }
 }
@@ -138,6 +144,7 @@ async function runJob(job: ChildJob): Promise<boolean> {
         provided: {
           paths: locations,
           ...(job.dryRun ? { dryRun: true } : {}),
+          ...(job.failFast ? { failFast: true } : {}),
           format: [
             job.quiet ? './src/run/silent-formatter.ts' : 'pretty',
             `allure-cucumberjs/reporter:${job.reports}/allure-formatter.out`,
@@ -161,6 +168,7 @@ async function runJob(job: ChildJob): Promise<boolean> {
       queue = queue.then(() => results.add(m));
     });
     await queue;
+    if (job.failFast && results.anyBad) break; // the passes left are not run: the supervisor skips them
   }
   // A promise the app left settling now does so before the process is judged.
   await new Promise((resolve) => setImmediate(resolve));

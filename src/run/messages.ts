@@ -35,6 +35,8 @@ export interface RunSettings {
   reports: string;
   quiet: boolean;
   dryRun: boolean;
+  /** Stop at the first scenario that does not pass (`--fail-fast`): the rest are skipped. */
+  failFast?: boolean;
   /** Real milliseconds the adapter module may take to load. */
   loadTimeoutMs: number;
   /** Shown on the Allure report's overview. */

@@ -84,6 +84,13 @@ export async function supervise(plan: PlannedScenario[], opts: SuperviseOptions,
       strays.push(ended.message);
     }
     if (ended.kind === 'harness') break;
+    if (opts.failFast && [...outcomes.values()].some((o) => o.status === 'failed' || o.status === 'broken' || o.status === 'unbound')) {
+      for (const s of plan) {
+        const key = scenarioKey(s.role, s.uri, s.line);
+        if (!outcomes.has(key)) outcomes.set(key, { status: 'skipped', message: 'not run: --fail-fast stopped the run at the first failure' });
+      }
+      break;
+    }
     if (outcomes.size === plan.length - left.length) {
       // A child that ran none of what it was given would be started again for ever.
       harnessErrors.push(`the process running the scenarios ran none of the ${left.length} left (${ended.kind === 'lost' ? ended.message : ended.kind})`);
