@@ -192,8 +192,12 @@ function usage<T>(parse: () => T): T {
   }
 }
 
+// Exit once stdout took everything written so far: on a pipe or socket Node writes
+// asynchronously, and process.exit() would cut off a long summary still queued.
+const exitAfterOutput = (code: number) => void process.stdout.write('', () => process.exit(code));
+
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exitAfterOutput(code),
   (error: unknown) => {
     if (error instanceof UsageError) {
       console.error(`sct-conformance: ${error.message}`);
