@@ -33,12 +33,19 @@ export function transfersOf(history: History): Transfer[] {
 }
 
 function findTransfers(history: History): Transfer[] {
-  const found = new Map<string, Transfer>();
+  const found: Transfer[] = [];
   for (const m of history.messages) {
-    if (m.direction !== 'sent' || m.message?.type !== 'ShareInvitation' || found.has(m.message.transferId)) continue;
+    if (m.direction !== 'sent' || m.message?.type !== 'ShareInvitation') continue;
     const invitation = m.message;
-    const share = history.shares.find((s) => s.transferId === invitation.transferId && s.phone === m.phone);
-    found.set(invitation.transferId, {
+    const sameId = found.filter((t) => t.transferId === invitation.transferId);
+    // An invitation with a known id is that transfer's (a retry, a resend, a copy, even to another
+    // account), unless its phone's user started another share that got the same id (a sender's
+    // bug, INV-UNIQUE-TRANSFER) and this one goes to another account: then it is that share's.
+    const shares = history.shares.filter((s) => s.transferId === invitation.transferId && s.phone === m.phone);
+    const ownShares = sameId.filter((t) => t.sender === m.phone).length;
+    if (sameId.length && (sameId.some((t) => t.recipient === m.peer) || ownShares >= shares.length)) continue;
+    const share = shares[ownShares];
+    found.push({
       transferId: invitation.transferId,
       sender: m.phone,
       recipient: m.peer,
@@ -48,7 +55,33 @@ function findTransfers(history: History): Transfer[] {
       ...(share ? { request: share.request } : {}),
     });
   }
-  return [...found.values()];
+  return found;
+}
+
+/** The transfers with an id: one, unless a sender gave two shares one id (INV-UNIQUE-TRANSFER). */
+export function transfersWithId(history: History, transferId: string): Transfer[] {
+  return transfersOf(history).filter((t) => t.transferId === transferId);
+}
+
+/**
+ * The transfer with an id that went to one of `accounts` (a receiving phone's, a message's peer),
+ * else the first with that id: where a sender gave two shares one id, each receiver is judged by
+ * its own.
+ */
+export function transferOf(history: History, transferId: string, accounts: string[] = []): Transfer | undefined {
+  const transfers = transfersWithId(history, transferId);
+  return transfers.find((t) => accounts.includes(t.recipient)) ?? transfers[0];
+}
+
+/**
+ * `phone\ntransferId` of every id that several shares of one phone got (INV-UNIQUE-TRANSFER): the
+ * rules that judge a phone's messages or reports per transfer id cannot tell which share they
+ * belong to, and leave that id to INV-UNIQUE-TRANSFER.
+ */
+export function reusedIds(history: History): Set<string> {
+  const counts = new Map<string, number>();
+  for (const s of history.shares) counts.set(`${s.phone}\n${s.transferId}`, (counts.get(`${s.phone}\n${s.transferId}`) ?? 0) + 1);
+  return new Set([...counts].filter(([, n]) => n > 1).map(([key]) => key));
 }
 
 /** The account of a phone at the time of an event: any of its accounts so far (a reinstall keeps the ACI). */

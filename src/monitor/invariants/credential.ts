@@ -4,7 +4,7 @@
  */
 import type { History, MessageEvent } from '../history.ts';
 import type { Invariant } from '../invariant.ts';
-import { accountsOfPhone, transfersOf, type Transfer } from '../transfers.ts';
+import { accountsOfPhone, transferOf, transfersOf, type Transfer } from '../transfers.ts';
 
 /** What must stay secret of a transfer: what its sender was asked to share (none known for a scripted share). */
 const secretOf = (t: Transfer): string | undefined => t.request?.provisioningInformation;
@@ -34,7 +34,7 @@ export const CREDENTIAL: Invariant[] = [
     text: 'No app sends the credential or a final package to a peer whose identity key changed until its user confirmed the new safety number.',
     check: (h) =>
       transfersOf(h).flatMap((t) => {
-        const packages = h.messages.filter((m) => m.direction === 'sent' && !m.scripted && m.message?.type === 'KeyImportRequest' && m.message.transferId === t.transferId);
+        const packages = h.messages.filter((m) => m.direction === 'sent' && !m.scripted && m.message?.type === 'KeyImportRequest' && m.message.transferId === t.transferId && transferOf(h, t.transferId, [m.peer]) === t);
         const sensitive = [...new Map([...carrying(h, t), ...packages].map((m) => [m.seq, m])).values()];
         return sensitive.flatMap((m) => {
           const changes = h.identity.filter((e) => e.device === m.device && e.peer === m.peer && e.seq < m.seq);

@@ -5,13 +5,12 @@
 import type { AppEvent } from '../../adapter/contract.ts';
 import type { History, ReportEvent } from '../history.ts';
 import type { Invariant } from '../invariant.ts';
-import { accountsOfPhone, transfersOf, type Transfer } from '../transfers.ts';
+import { accountsOfPhone, reusedIds, transferOf, transfersOf, type Transfer } from '../transfers.ts';
 import { groupBy } from '../group.ts';
 
 type Provisioned = ReportEvent & { event: Extract<AppEvent, { type: 'provisioned' }> };
 
 const provisioned = (h: History): Provisioned[] => h.reports.filter((r): r is Provisioned => r.event.type === 'provisioned');
-const transferOf = (h: History, id: string): Transfer | undefined => transfersOf(h).find((t) => t.transferId === id);
 
 /** The final package a phone received for a transfer from its sender, before `seq`. */
 function packagesReceived(h: History, t: Transfer, phone: string, beforeSeq: number) {
@@ -38,7 +37,7 @@ export const PROVISIONING: Invariant[] = [
     text: 'A credential is provisioned only on a device of the account the invitation went to, and only for a transfer whose invitation that device received.',
     check: (h) =>
       provisioned(h).flatMap((r) => {
-        const t = transferOf(h, r.event.transferId);
+        const t = transferOf(h, r.event.transferId, accountsOfPhone(h, r.phone));
         if (!t) return [{ phone: r.phone, problem: `${r.phone} provisioned transfer ${r.event.transferId}, for which no invitation was ever sent`, events: [r.seq] }];
         if (!accountsOfPhone(h, r.phone).includes(t.recipient)) {
           return [{ phone: r.phone, problem: `${r.phone} provisioned transfer ${t.transferId}, whose invitation went to another account (${t.recipient})`, events: [t.invited.seq, r.seq] }];
@@ -52,7 +51,7 @@ export const PROVISIONING: Invariant[] = [
     text: 'In the stateful flow a transfer is provisioned on one device only: the one the final package names.',
     check: (h) =>
       provisioned(h).flatMap((r) => {
-        const t = transferOf(h, r.event.transferId);
+        const t = transferOf(h, r.event.transferId, accountsOfPhone(h, r.phone));
         if (!t || t.invitation.flow !== 'stateful') return [];
         // The device a package is for, against the device (`aci.deviceId`) that received it.
         const packages = packagesReceived(h, t, r.phone, r.seq);
@@ -72,7 +71,7 @@ export const PROVISIONING: Invariant[] = [
       ...transfersOf(h).flatMap((t) => {
         if (!t.request) return [];
         const shared = t.request.provisioningInformation;
-        const sent = h.messages.filter((m) => m.phone === t.sender && m.direction === 'sent' && !m.scripted && m.message?.transferId === t.transferId);
+        const sent = h.messages.filter((m) => m.phone === t.sender && m.direction === 'sent' && !m.scripted && m.message?.transferId === t.transferId && transferOf(h, t.transferId, [m.peer]) === t);
         const wrong = sent.filter(
           (m) =>
             (m.message?.type === 'ShareInvitation' && (m.message.format !== t.request!.format || (m.message.flow === 'stateless' && m.message.provisioningInformation !== shared))) ||
@@ -82,7 +81,7 @@ export const PROVISIONING: Invariant[] = [
       }),
       // The receiver's part: what it provisioned is what it received.
       ...provisioned(h).flatMap((r) => {
-        const t = transferOf(h, r.event.transferId);
+        const t = transferOf(h, r.event.transferId, accountsOfPhone(h, r.phone));
         if (!t) return [];
         const received = h.messages.filter((m) => m.phone === r.phone && m.direction === 'received' && m.seq < r.seq && m.message?.transferId === t.transferId);
         const data = received.flatMap((m) =>
@@ -101,7 +100,7 @@ export const PROVISIONING: Invariant[] = [
     text: 'Nothing is provisioned at or after the expiration, and a sender signs no final package at or after it (its first attempt to send one comes before).',
     check: (h) => [
       ...provisioned(h).flatMap((r) => {
-        const t = transferOf(h, r.event.transferId);
+        const t = transferOf(h, r.event.transferId, accountsOfPhone(h, r.phone));
         return t && r.at >= t.expiresAt
           ? [{ phone: r.phone, problem: `${r.phone} provisioned transfer ${t.transferId} at ${new Date(r.at).toISOString()}, at or after its expiration ${t.invitation.expiration}`, events: [t.invited.seq, r.seq] }]
           : [];
@@ -119,7 +118,7 @@ export const PROVISIONING: Invariant[] = [
     text: 'Once a side has processed a cancel nothing more of the transfer happens there: the receiver provisions nothing after it received the sender\'s ShareCancel, the sender signs no final package after its user cancelled.',
     check: (h) => [
       ...provisioned(h).flatMap((r) => {
-        const t = transferOf(h, r.event.transferId);
+        const t = transferOf(h, r.event.transferId, accountsOfPhone(h, r.phone));
         if (!t) return [];
         const senders = accountsOfPhone(h, t.sender);
         const fromSender = (m: (typeof h.messages)[number]) => m.phone === r.phone && m.direction === 'received' && senders.includes(m.peer) && m.message?.transferId === t.transferId;
@@ -150,9 +149,11 @@ export const PROVISIONING: Invariant[] = [
       const FINAL = ['completed', 'provisioned', 'failed', 'declined', 'cancelled'];
       const ended = new Map<string, ReportEvent>();
       const found = [];
+      const reused = reusedIds(h);
       for (const r of h.reports) {
         if (r.event.type !== 'transfer') continue;
         const key = `${r.phone}\n${r.event.transferId}`;
+        if (reused.has(key)) continue; // whose share a report is about cannot be told: INV-UNIQUE-TRANSFER's
         const first = ended.get(key);
         if (first && first.event.type === 'transfer' && (r.event.state !== first.event.state || r.event.reason !== first.event.reason)) {
           found.push({ phone: r.phone, problem: `${r.phone} reported transfer ${r.event.transferId} ${r.event.state}${r.event.reason ? `/${r.event.reason}` : ''} after it had ended ${first.event.state}${first.event.reason ? `/${first.event.reason}` : ''}`, events: [first.seq, r.seq] });

@@ -4,7 +4,7 @@
  */
 import type { Invariant } from '../invariant.ts';
 import { groupBy } from '../group.ts';
-import { accountsOfPhone, transfersOf } from '../transfers.ts';
+import { accountsOfPhone, transferOf, transfersWithId } from '../transfers.ts';
 
 export const REPORTS: Invariant[] = [
   {
@@ -15,9 +15,9 @@ export const REPORTS: Invariant[] = [
       h.reports.flatMap((r) => {
         if (r.event.type !== 'transfer' || r.event.role !== 'sender' || r.event.state !== 'completed') return [];
         const { transferId } = r.event;
-        const t = transfersOf(h).find((x) => x.transferId === transferId);
+        const recipients = transfersWithId(h, transferId).map((t) => t.recipient);
         const answer = h.messages.find(
-          (m) => m.phone === r.phone && m.direction === 'received' && m.seq < r.seq && m.peer === t?.recipient && m.message?.type === 'TransferComplete' && m.message.transferId === transferId && m.message.status === 'provisioned',
+          (m) => m.phone === r.phone && m.direction === 'received' && m.seq < r.seq && recipients.includes(m.peer) && m.message?.type === 'TransferComplete' && m.message.transferId === transferId && m.message.status === 'provisioned',
         );
         return answer ? [] : [{ phone: r.phone, problem: `${r.phone} reported transfer ${transferId} completed, but its device had received no TransferComplete "provisioned" for it from the recipient`, events: [r.seq] }];
       }),
@@ -30,7 +30,7 @@ export const REPORTS: Invariant[] = [
       h.reports.flatMap((r) => {
         if (r.event.type !== 'provisioned') return [];
         const { transferId } = r.event;
-        const t = transfersOf(h).find((x) => x.transferId === transferId);
+        const t = transferOf(h, transferId, accountsOfPhone(h, r.phone));
         if (!t || t.invitation.flow !== 'stateful') return [];
         const senders = accountsOfPhone(h, t.sender);
         const pkg = h.messages.find((m) => m.phone === r.phone && m.direction === 'received' && m.seq < r.seq && senders.includes(m.peer) && m.message?.type === 'KeyImportRequest' && m.message.transferId === transferId);

@@ -7,7 +7,7 @@
 import type { Attempt, History } from '../history.ts';
 import type { Invariant } from '../invariant.ts';
 import { groupBy } from '../group.ts';
-import { transfersOf } from '../transfers.ts';
+import { reusedIds, transfersOf } from '../transfers.ts';
 
 /** The protocol's bounds on retries. */
 export const RETRY_BOUNDS = { minAttempts: 3, maxAttempts: 20, minWaitMs: 500, maxWaitMs: 5 * 60_000 } as const;
@@ -32,7 +32,8 @@ export const RETRIES: Invariant[] = [
     requirement: 'R-IDEM-1',
     text: 'A sender sends each of its messages of a transfer (the invitation, the final package, the cancel) under one message id, however often it sends it: a retry or a resend is the same message.',
     check: (h) => {
-      const senders = h.attempts.filter((a) => !a.scripted && a.messageId && a.transferId && ['ShareInvitation', 'KeyImportRequest', 'ShareCancel'].includes(a.type ?? ''));
+      const reused = reusedIds(h); // several shares' messages under one id: INV-UNIQUE-TRANSFER's
+      const senders = h.attempts.filter((a) => !a.scripted && a.messageId && a.transferId && !reused.has(`${a.phone}\n${a.transferId}`) && ['ShareInvitation', 'KeyImportRequest', 'ShareCancel'].includes(a.type ?? ''));
       return [...groupBy(senders, (a) => `${a.phone}\n${a.type}\n${a.transferId}`).values()].flatMap((as) => {
         const distinct = [...new Set(as.map((a) => a.messageId))];
         // Binding no device is INV-ONE-DEVICE's business: a second package for the same device is this one's.
