@@ -39,6 +39,15 @@ Feature: Identity changes and several devices
     And Bob's phone has provisioned nothing
     And Alice's phone reports the share as failed because it expired
 
+  @req=R-IDENTITY-1 @sender-only
+  Scenario: Bob reinstalled Signal since Alice last shared with him: her new invitation, which carries the car key, waits for her to confirm his new safety number
+    When Alice shares an authorization token with Bob
+    Then Bob's phone provisions the authorization token exactly once
+    When Bob reinstalls Signal on his phone
+    And Alice shares a car key with Bob
+    And 2 hours pass
+    Then Bob's phone has provisioned no car key
+
   @req=R-DEVICE-2
   Scenario: Bob links a tablet during the transfer: the share completes without the apps noticing
     Given Alice's phone is offline

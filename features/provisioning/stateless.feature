@@ -19,6 +19,15 @@ Feature: Stateless provisioning
       | car key             |
       | authorization token |
 
+  @req=R-STATELESS-1 @req=R-ONCE-1
+  Scenario: Alice shares a car key with Bob and an authorization token with Carol at the same moment: each provisions theirs exactly once
+    Given Carol has a phone with the credential app, on Signal
+    When Alice shares a car key with Bob
+    And Alice shares an authorization token with Carol
+    Then Bob's phone provisions the car key exactly once
+    And Carol's phone provisions the authorization token exactly once
+    And Alice's phone reports the share as completed
+
   @req=R-CONNECT-1
   Scenario: Bob's phone is offline when the car key is shared, and provisions it once back online
     Given Bob's phone is offline

@@ -18,6 +18,7 @@ import {
 import {
   PROTOCOL_VERSION,
   decode,
+  randomUuid,
   shareInvitation,
   type ShareInvitation,
 } from '../../protocol/messages.ts';
@@ -59,6 +60,12 @@ export interface Flaws extends SenderFlaws, ReceiverFlaws, OutboxFlaws, ClockFla
    * answered, until the expiration, with no cap on the number of sends (breaks INV-RETRY-BUDGET).
    */
   resendsUntilAnswered?: boolean;
+  /**
+   * Makes each transfer id with a random generator seeded from the clock's milliseconds (as
+   * `new Random(System.currentTimeMillis())`): two shares started in the same millisecond get the
+   * same transfer id (breaks INV-UNIQUE-TRANSFER).
+   */
+  clockSeededTransferIds?: boolean;
 }
 
 /** How often a faulty app that resends unanswered invitations sends them again. */
@@ -252,7 +259,7 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {},
     capabilities: { flows: [...FLOWS] },
 
     async share(request: ShareRequest) {
-      const transferId = newId();
+      const transferId = flaws.clockSeededTransferIds ? randomUuid(clockSeeded(clock.now())) : newId();
       const fail = (reason: FailureReason, detail: string) =>
         report({ type: 'transfer', transferId, role: 'sender', state: 'failed', reason, detail });
       let recipient;
@@ -316,6 +323,12 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {},
       await sent(transferId, { type: 'cancel' });
     },
   };
+}
+
+/** The faulty clockSeededTransferIds' generator: a linear congruential one, seeded with the time in milliseconds. */
+function clockSeeded(now: number): () => number {
+  let state = now >>> 0;
+  return () => (state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0) / 2 ** 32;
 }
 
 /** The report effects in the order and number the app's report choices say (other effects stay in place). */
