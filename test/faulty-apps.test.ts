@@ -3,8 +3,12 @@
  * conformance suite (as an implementer would, through the CLI: a sender pass and a receiver
  * pass) and must fail exactly the scenarios for the rule it breaks.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { batchedRuns, failedScenarios, type AppResult } from './run-cli.ts';
+
+// A test waits for its app's batch, which may queue behind others (two runs at a time): the
+// whole file's runs, not one, bound its wait. Each run bounds its own hangs (--timeout).
+vi.setConfig({ testTimeout: 900_000 });
 
 /** Each faulty app, and the scenarios (with the role of the pass) that must catch it. */
 const EXPECTED: Record<string, string[]> = {

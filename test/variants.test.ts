@@ -6,8 +6,12 @@
  * receiving), and with another seed with the variant on every phone (so it also meets itself).
  */
 import { readdirSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { batchedRuns, type AppResult } from './run-cli.ts';
+
+// A test waits for its app's batch, which may queue behind others (two runs at a time): the
+// whole file's runs, not one, bound its wait. Each run bounds its own hangs (--timeout).
+vi.setConfig({ testTimeout: 900_000 });
 
 const VARIANTS = readdirSync(new URL('../src/fakes/variants/', import.meta.url))
   .filter((file) => file.endsWith('.ts'))
