@@ -7,6 +7,7 @@
  */
 import type { LoadedAdapter } from '../adapter/load.ts';
 import { monitor, describeViolations } from '../monitor/index.ts';
+import type { Violation } from '../monitor/invariant.ts';
 import type { Phone } from '../sim/phone.ts';
 import { QUIET_HORIZON_MS, Simulation } from '../sim/simulation.ts';
 import { HarnessError, describeError } from '../sim/failures.ts';
@@ -213,7 +214,12 @@ function judge(sim: Simulation, plan: Plan, crafted: CraftedTransfer[], app: str
   for (const failure of sim.scheduler.failures) (failure instanceof HarnessError ? harness : app).push(failure.message);
   const leaks = sim.plaintextLeaks();
   if (leaks.length) app.push(`the server received or stored credential plaintext: ${leaks.length} secret(s) seen in the clear`);
-  const { byAppUnderTest, byOthers } = monitor(sim);
+  const judged = monitor(sim);
+  // Once Bob deleted his account his device cannot send at all: the server refuses it before any
+  // message goes out, so no attempt is recorded and whether his app asked again is unknown.
+  const unknowable = (v: Violation) => v.invariant === 'INV-ASKS-AGAIN' && plan.disruptions.some((d) => d.kind === 'account-deleted') && sim.devicesOf('Bob').some((p) => p.name === v.phone);
+  const byAppUnderTest = judged.byAppUnderTest.filter((v) => !unknowable(v));
+  const byOthers = judged.byOthers.filter((v) => !unknowable(v));
   if (byAppUnderTest.length) app.push(`the protocol monitor found the app under test breaking ${byAppUnderTest.length} invariant(s):\n${describeViolations(byAppUnderTest)}`);
   if (byOthers.length) harness.push(`the protocol monitor found the reference app breaking an invariant:\n${describeViolations(byOthers)}`);
   const broken = senderProblems(sim, plan);
