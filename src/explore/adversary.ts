@@ -2,7 +2,8 @@
  * The messages of an exploration plan that no app sends: Mallory's forgeries for Alice's share
  * (from a third account), and messages Alice's Signal device sends with her app bypassed (a
  * malformed invitation, one with unknown fields, a stateful transfer answered with a wrongly
- * signed final package). Each crafted transfer carries what Bob's app must do with it, checked
+ * signed final package) or her invitation again, and messages Bob's device sends with his app
+ * bypassed (a signing request of its own, an early answer). Each crafted transfer carries what Bob's app must do with it, checked
  * after the run (liveness.ts).
  */
 import { buildInvitation, toBytes, withField, withoutField, type RawMessage } from '../fakes/invitations.ts';
@@ -10,7 +11,7 @@ import { PROTOCOL_VERSION, encode, type KeyImportRequest, type ProtocolMessage }
 import { newKeyPair, seedFrom, signKeyImport, type KeyPair } from '../protocol/signing.ts';
 import type { Phone } from '../sim/phone.ts';
 import type { Simulation } from '../sim/simulation.ts';
-import type { CraftedMessage, ThirdPartyMessage } from './plan.ts';
+import type { BobMessage, CraftedMessage, ThirdPartyMessage } from './plan.ts';
 
 const DAY = 86_400_000;
 
@@ -110,4 +111,30 @@ export async function sendThirdParty(sim: Simulation, mallory: Phone, alice: Pho
       break;
   }
   await sendScripted(sim, mallory, message.endsWith('to Bob') ? bob : alice, encode(forged));
+}
+
+/**
+ * Alice's device sends Bob her share's invitation again, as she sent it but under a new message
+ * id (a sender that rebuilt it): Bob's app must take it for the transfer it knows, and change
+ * nothing. Nothing is sent if her invitation never went out.
+ */
+export async function sendInvitationAgain(sim: Simulation, alice: Phone, bob: Phone, transferId: string): Promise<void> {
+  const [invitation] = sim.protocolMessages(alice, 'sent', transferId, 'ShareInvitation');
+  if (!invitation) return;
+  await sendScripted(sim, alice, bob, encode({ ...invitation, messageId: sim.data.uuid() }), invitation.provisioningInformation);
+}
+
+/**
+ * Bob's phone, his app bypassed, writes to Alice about her share (plan.ts, BOB_MESSAGES); only
+ * once the server took her invitation (perhaps not delivered yet): before that no one but Alice's
+ * app knows the transfer id, and no answer can be Bob's.
+ */
+export async function sendFromBob(sim: Simulation, bob: Phone, alice: Phone, transferId: string, message: BobMessage): Promise<void> {
+  if (!sim.protocolMessages(alice, 'sent', transferId, 'ShareInvitation').length) return;
+  const base = { version: PROTOCOL_VERSION, messageId: sim.data.uuid(), transferId } as const;
+  const forged: ProtocolMessage =
+    message === 'an answer "provisioned"'
+      ? { ...base, type: 'TransferComplete', status: 'provisioned' }
+      : { ...base, type: 'KeySigningRequest', receiverPublicKey: keyFrom(sim).publicKey };
+  await sendScripted(sim, bob, alice, encode(forged));
 }

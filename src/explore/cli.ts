@@ -20,9 +20,10 @@ export const EXPLORE_USAGE = `Usage: sct-conformance explore [options]
 
 Plays Alice sharing a credential with Bob under randomly generated fault plans (delays,
 reordering, duplicates, lost acks and answers, 5xx, 429 with Retry-After, phones going offline
-and back, cancels), the app under test as the sender or the receiver and the reference app on the
-other side, and checks the protocol monitor's invariants and that every share ends as the plan
-explains (docs/exploration.md). A failing plan is shrunk to a smaller one before it is printed.
+and back, cancels, reinstalls, a deleted account, forged and crafted messages, credentials up to
+the largest allowed), the app under test as the sender or the receiver and the reference app on
+the other side, and checks the protocol monitor's invariants, the sender's rules and that every
+share ends as the plan explains (docs/exploration.md). A failing plan is shrunk to a smaller one before it is printed.
 
 Options:
   --adapter <module>   credential app adapter to explore (default: the reference app; env SCT_ADAPTER)

@@ -23,7 +23,10 @@
  * (`taken`, or `expired` if the traffic was disturbed, when Bob has two devices in the stateful
  * flow), or `cancelled` if the plan cancels. Crafted transfers (adversary.ts): a malformed
  * invitation is answered `malformed` and provisions nothing, unknown fields are ignored (it
- * provisions), a wrongly signed package provisions nothing.
+ * provisions), a wrongly signed package provisions nothing. Bob deleting his account explains a
+ * share that never ends or fails `not-on-signal` or `expired`, and his devices' `expired`; Bob's
+ * device writing with his app bypassed explains `key-mismatch` (a signing request of its own
+ * took the share) and `expired` at his devices (his app was not answered).
  */
 import type { AppEvent, TransferState } from '../adapter/contract.ts';
 import type { Phone } from '../sim/phone.ts';
@@ -61,7 +64,19 @@ export function livenessProblems(sim: Simulation, plan: Plan, crafted: CraftedTr
   const senderMayGiveUp = sendFailures(plan, 'to Bob') >= 3;
   // A message lost for good either way (tampered with) may leave the sender waiting: an invitation
   // is never sent again, an answer neither; a lost final package is asked for again (R17).
-  const answersMayBeLost = reinstalls || sendFailures(plan, 'to Alice') >= 3;
+  // Bob deleted his account: sends to him fail for good (`not-on-signal`), what the server kept
+  // for him is gone, his answers cannot be sent, and his device's transfer can only expire.
+  const deleted = plan.disruptions.some((d) => d.kind === 'account-deleted');
+  const answersMayBeLost = reinstalls || deleted || sendFailures(plan, 'to Alice') >= 3;
+  // Bob's device, his app bypassed, wrote to Alice (plan.ts, BOB_MESSAGES): a signing request of
+  // its own may take a stateful share from his app (which then rejects the package signed over
+  // another key: `key-mismatch`); an early "provisioned" may end Alice's share before his app's
+  // signing request is answered (his transfer then expires).
+  const fromBob = (message: string) => plan.disruptions.some((d) => d.kind === 'from-bob' && d.message === message);
+  const forgedRequest = plan.flow === 'stateful' && fromBob('a signing request for a key of its own');
+  const forgedAnswer = fromBob('an answer "provisioned"');
+  // Alice's share ends as Bob's devices answer: the same reasons (an answer `expired` included).
+  const extraAtAlice = [...(forgedRequest ? ['key-mismatch'] : []), ...(forgedRequest || forgedAnswer || deleted ? ['expired'] : []), ...(deleted ? ['not-on-signal'] : [])];
   // A message lost for good (tampered with): an answer to Alice is never sent again, nor is an
   // invitation once a session exists (the first of a plan with one share travels as a PreKey
   // message, which a tamper spares); a lost signing request or final package is recovered by the
@@ -97,7 +112,7 @@ export function livenessProblems(sim: Simulation, plan: Plan, crafted: CraftedTr
             : { phone: alice.name, text: `liveness: ${which} was still ${stateWords(sent)} ${horizon}; a share must end completed, or failed or cancelled for a reason` },
         );
       }
-    } else if (!explained(sent, cancelled)) {
+    } else if (!explained(sent, cancelled, extraAtAlice)) {
       // Ended by an answer of Bob's (failed with a reason, declined): Bob's app said so, Alice's only listened.
       const answeredBy = bobs.find((phone) => answered(sim, phone, transferId, sent));
       problems.push(
@@ -112,7 +127,11 @@ export function livenessProblems(sim: Simulation, plan: Plan, crafted: CraftedTr
       // Bob's other device in the stateful flow: told the share was taken, or, when the package
       // overtook its invitation there (the protocol says nothing of a package before its
       // invitation), left waiting until the expiration.
-      const extra = plan.flow === 'stateful' && plan.bobHasTablet ? ['taken', ...(disturbed ? ['expired'] : [])] : [];
+      const extra = [
+        ...(plan.flow === 'stateful' && plan.bobHasTablet ? ['taken', ...(disturbed ? ['expired'] : [])] : []),
+        ...(forgedRequest ? ['key-mismatch', 'expired'] : []),
+        ...(forgedAnswer || deleted ? ['expired'] : []),
+      ];
       if (!got || !FINAL.includes(got.state)) {
         problems.push({ phone: phone.name, text: `liveness: ${phone.name} got Alice's invitation for ${which} but its transfer was still ${stateWords(got)} ${horizon}` });
       } else if (!explained(got, cancelled, extra)) {

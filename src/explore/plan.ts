@@ -13,6 +13,7 @@ import fc from 'fast-check';
 import type { Flow } from '../adapter/contract.ts';
 import { CREDENTIAL_KINDS, type CredentialKind } from '../fakes/data.ts';
 import type { Fault } from '../sim/faults.ts';
+import { keyImportRequest, shareInvitation } from '../protocol/messages.ts';
 
 /** Alice shares with Bob; "to Bob" is traffic from Alice's account to Bob's, "to Alice" the answers. */
 export type Direction = 'to Bob' | 'to Alice';
@@ -49,15 +50,34 @@ export const CRAFTED_MESSAGES = [
 ] as const;
 export type CraftedMessage = (typeof CRAFTED_MESSAGES)[number];
 
+/**
+ * A message Bob's phone's Signal device sends Alice for her share, his app bypassed: a signing
+ * request for a key of its own (in a stateless share Alice must sign nothing; in a stateful one it
+ * may take the share from Bob's app), or an answer "provisioned" (in the stateful flow, before any
+ * final package, it must not complete the share). Only when Alice's app is under test.
+ */
+export const BOB_MESSAGES = ['a signing request for a key of its own', 'an answer "provisioned"'] as const;
+export type BobMessage = (typeof BOB_MESSAGES)[number];
+
 export type Disruption =
   | { kind: 'offline'; who: Person; atMs: number; until: Until }
   | { kind: 'cancel'; atMs: number }
-  /** Bob reinstalls Signal (a new identity key; on his tablet, if he has one: a new device only); Alice confirms his new safety number after `confirmAfterMs`, once her phone met it. */
-  | { kind: 'reinstall'; atMs: number; confirmAfterMs: number }
+  /**
+   * Bob reinstalls Signal (a new identity key; on his tablet, if he has one: a new device only);
+   * Alice confirms his new safety number (once her phone met it) `afterMs` later, or at an instant
+   * relative to the expiration (a final package held for it may then have expired).
+   */
+  | { kind: 'reinstall'; atMs: number; confirm: Until }
+  /** Bob deletes his Signal account: his devices and what the server kept for them are gone; sends to him fail for good (404). */
+  | { kind: 'account-deleted'; atMs: number }
   | { kind: 'third-party'; atMs: number; message: ThirdPartyMessage }
   /** Alice shares another credential with Bob, in the same flow. */
   | { kind: 'another-share'; atMs: number; credential: CredentialKind }
-  | { kind: 'crafted'; atMs: number; message: CraftedMessage };
+  | { kind: 'crafted'; atMs: number; message: CraftedMessage }
+  /** Alice's device, her app bypassed, sends her invitation again under a new message id (a sender that rebuilt it); only when Bob's app is under test. */
+  | { kind: 'invitation-again'; atMs: number }
+  /** Bob's phone, his app bypassed, sends Alice a message for her share (at 0: as she shares, before her invitation reached him). */
+  | { kind: 'from-bob'; atMs: number; message: BobMessage };
 
 export interface Plan {
   /** The simulation's seed: people, numbers, keys, credentials, the apps' randomness. */
@@ -66,6 +86,12 @@ export interface Plan {
   role: 'sender' | 'receiver';
   flow: Flow;
   kind: CredentialKind;
+  /**
+   * The credential's length in characters (its provisioning information; in the stateful flow the
+   * final package's credential data), when not the usual few dozen: often the largest the
+   * protocol allows.
+   */
+  credentialLength: number | null;
   /** The share expires this long after it starts. */
   expiresInMs: number;
   /** Bob has a linked tablet too (with the same app as his phone). */
@@ -104,29 +130,53 @@ const plannedFault: fc.Arbitrary<PlannedFault> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ direction, fault: fc.constant({ kind: 'http-error' as const, status: 503 as const }), count: fc.integer({ min: 8, max: 30 }) }) },
 );
 
+/** An instant near the expiration, relative to it: the instant itself and its neighbours often. */
+const expiryNear = fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...EXPIRY_EDGE) }, { weight: 1, arbitrary: fc.integer({ min: -10 * MINUTE, max: 10 * MINUTE }) });
+
 const until: fc.Arbitrary<Until> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ afterMs: fc.integer({ min: 1, max: 2 * HOUR }) }) },
   // A time rule flips at the expiration: the instant itself and its neighbours are drawn often.
-  { weight: 1, arbitrary: fc.record({ expiryOffsetMs: fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...EXPIRY_EDGE) }, { weight: 1, arbitrary: fc.integer({ min: -10 * MINUTE, max: 10 * MINUTE }) }) }) },
+  { weight: 1, arbitrary: fc.record({ expiryOffsetMs: expiryNear }) },
 );
 
 const kinds = Object.keys(CREDENTIAL_KINDS) as CredentialKind[];
 
+/** The longest credential the protocol allows (the same for an invitation's provisioning information and a package's credential data). */
+export const LARGEST_CREDENTIAL = Math.min(shareInvitation.shape.provisioningInformation.maxLength!, keyImportRequest.shape.credentialData.maxLength!);
+
+/**
+ * At least this long: the harness looks for the credential in everything the server saw, and a
+ * shorter random string could turn up there by chance (the usual credentials are longer).
+ */
+const SHORTEST_CREDENTIAL = 32;
+
+/** Usually a credential of the usual size; now and then a long one, the largest the protocol allows most often. */
+const credentialLength: fc.Arbitrary<number | null> = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(null) },
+  { weight: 1, arbitrary: fc.oneof(fc.constant(LARGEST_CREDENTIAL), fc.integer({ min: SHORTEST_CREDENTIAL, max: LARGEST_CREDENTIAL })) },
+);
+
 /** What can happen to a share; crafted messages only where Bob's app is under test. */
 function disruption(role: Plan['role']): fc.Arbitrary<Disruption> {
   const at = (max: number) => fc.integer({ min: 0, max });
+  /** Now and then at the share itself: where a message can still overtake the first ones. */
+  const early = fc.oneof(fc.constant(0), at(2 * HOUR));
   const crafted: fc.Arbitrary<Disruption> = fc.record({ kind: fc.constant('crafted' as const), atMs: at(2 * HOUR), message: fc.constantFrom(...CRAFTED_MESSAGES) });
+  const again: fc.Arbitrary<Disruption> = fc.record({ kind: fc.constant('invitation-again' as const), atMs: at(2 * HOUR) });
+  const fromBob: fc.Arbitrary<Disruption> = fc.record({ kind: fc.constant('from-bob' as const), atMs: early, message: fc.constantFrom(...BOB_MESSAGES) });
   const choices: Array<fc.WeightedArbitrary<Disruption>> = [
     // Offline from the start often: the first message then waits on the server for the phone.
     { weight: 6, arbitrary: fc.record({ kind: fc.constant('offline' as const), who: fc.constantFrom<Person>('Alice', 'Bob'), atMs: fc.oneof(fc.constant(0), at(HOUR)), until }) },
     // Offline from the start until the very edge of the expiration: where a time rule flips.
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('offline' as const), who: fc.constantFrom<Person>('Alice', 'Bob'), atMs: fc.constant(0), until: fc.record({ expiryOffsetMs: fc.constantFrom(...EXPIRY_EDGE) }) }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('cancel' as const), atMs: at(2 * HOUR) }) },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant('reinstall' as const), atMs: at(2 * HOUR), confirmAfterMs: at(HOUR) }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('reinstall' as const), atMs: early, confirm: fc.oneof({ weight: 2, arbitrary: fc.record({ afterMs: at(HOUR) }) }, { weight: 1, arbitrary: fc.record({ expiryOffsetMs: expiryNear }) }) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('account-deleted' as const), atMs: at(2 * HOUR) }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('third-party' as const), atMs: at(2 * HOUR), message: fc.constantFrom(...THIRD_PARTY_MESSAGES) }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('another-share' as const), atMs: at(2 * HOUR), credential: fc.constantFrom(...kinds) }) },
   ];
-  if (role === 'receiver') choices.push({ weight: 2, arbitrary: crafted });
+  if (role === 'receiver') choices.push({ weight: 2, arbitrary: crafted }, { weight: 1, arbitrary: again });
+  if (role === 'sender') choices.push({ weight: 2, arbitrary: fromBob });
   return fc.oneof(...choices);
 }
 
@@ -144,6 +194,7 @@ export function planArbitrary(roles: Array<Plan['role']> = ['sender', 'receiver'
       role: fc.constant(role),
       flow: fc.constantFrom<Flow>('stateless', 'stateful'),
       kind: fc.constantFrom(...kinds),
+      credentialLength,
       expiresInMs,
       bobHasTablet: fc.boolean(),
       faults: fc.array(plannedFault, { maxLength: 6 }),
@@ -197,7 +248,7 @@ export function describePlan(plan: Plan): string[] {
   const who = plan.role === 'sender' ? "Alice's phone runs the app under test; Bob's the reference app" : "Bob's phone runs the app under test; Alice's the reference app";
   const lines = [
     `Given ${who}${plan.bobHasTablet ? ', and Bob has a tablet with the same app as his phone' : ''}`,
-    `When Alice shares a ${plan.kind} with Bob${plan.flow === 'stateful' ? ' in the stateful flow' : ''}, expiring in ${duration(plan.expiresInMs)}`,
+    `When Alice shares a ${plan.kind}${lengthWords(plan.credentialLength)} with Bob${plan.flow === 'stateful' ? ' in the stateful flow' : ''}, expiring in ${duration(plan.expiresInMs)}`,
   ];
   for (const f of plan.faults) {
     lines.push(`And the next ${f.count} message(s) ${f.direction === 'to Bob' ? 'from Alice to Bob' : 'from Bob to Alice'} ${FAULT_WORDS[f.fault.kind](f.fault as never)}`);
@@ -217,7 +268,13 @@ function disruptionWords(plan: Plan, d: Disruption): string {
     case 'reinstall':
       return plan.bobHasTablet
         ? `Bob reinstalls Signal on his tablet ${when}`
-        : `Bob reinstalls Signal on his phone ${when}, and Alice confirms his new safety number ${duration(d.confirmAfterMs)} later (or within a minute of her phone showing it)`;
+        : `Bob reinstalls Signal on his phone ${when}, and Alice confirms his new safety number ${'afterMs' in d.confirm ? `${duration(d.confirm.afterMs)} later` : expiryWords(d.confirm.expiryOffsetMs)} (or within a minute of her phone showing it)`;
+    case 'account-deleted':
+      return `Bob deletes his Signal account ${when}`;
+    case 'invitation-again':
+      return `Alice's phone, her app bypassed, sends Bob her invitation again under a new message id ${when}`;
+    case 'from-bob':
+      return `Bob's phone, his app bypassed, sends Alice ${d.message} for her share ${d.atMs > 0 ? when : 'as she shares (before her invitation reached him)'}`;
     case 'third-party':
       return `Mallory's phone sends ${d.message.replace(/ to (Bob|Alice)$/, ` for the share to $1`)} ${when}`;
     case 'another-share':
@@ -225,6 +282,11 @@ function disruptionWords(plan: Plan, d: Disruption): string {
     case 'crafted':
       return `Alice's phone, her app bypassed, sends Bob ${d.message} for a new transfer ${when}`;
   }
+}
+
+function lengthWords(length: number | null): string {
+  if (length === null) return '';
+  return length === LARGEST_CREDENTIAL ? ` of ${length} characters (the largest the protocol allows)` : ` of ${length} character(s)`;
 }
 
 function expiryWords(offset: number): string {

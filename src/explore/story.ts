@@ -7,11 +7,13 @@
  */
 import type { LoadedAdapter } from '../adapter/load.ts';
 import { monitor, describeViolations } from '../monitor/index.ts';
+import type { Violation } from '../monitor/invariant.ts';
 import type { Phone } from '../sim/phone.ts';
 import { QUIET_HORIZON_MS, Simulation } from '../sim/simulation.ts';
 import { HarnessError, describeError } from '../sim/failures.ts';
-import { answerCrafted, sendCrafted, sendThirdParty, type CraftedTransfer } from './adversary.ts';
+import { answerCrafted, sendCrafted, sendFromBob, sendInvitationAgain, sendThirdParty, type CraftedTransfer } from './adversary.ts';
 import { livenessProblems, SETTLE_MS } from './liveness.ts';
+import { senderProblems } from './sender-rules.ts';
 import { FAULT_WINDOW_MS, backAt, disturbedUntil, type Plan } from './plan.ts';
 
 /** What a run found wrong, by whose fault. */
@@ -32,6 +34,8 @@ interface Step {
   atMs: number;
   /** Done before Alice shares (a phone offline from the start). */
   beforeShare?: boolean;
+  /** Done as Alice shares, before her first messages are delivered (a message that overtakes them). */
+  atShare?: boolean;
   act: () => void | Promise<void>;
 }
 
@@ -69,9 +73,16 @@ async function play(sim: Simulation, plan: Plan, apps: Apps): Promise<Verdict> {
   const aci = { 'to Bob': { from: alice.device.aci, to: bob.device.aci }, 'to Alice': { from: bob.device.aci, to: alice.device.aci } };
   for (const f of plan.faults) sim.faults.add(f.fault, aci[f.direction], { count: f.count, until: windowEnd });
 
-  const share = async (kind: Plan['kind']) => {
+  const share = async (kind: Plan['kind'], length: number | null = null) => {
     const request = sim.data.credential(kind, { recipient: bob.device.number, flow: plan.flow, expiresAt: sim.clock.now() + plan.expiresInMs });
+    if (length !== null) request.provisioningInformation = sim.data.opaque(length);
     return sim.share(alice, request);
+  };
+  /** Bob deleted his account: his devices stay offline for good (the server knows them no more). */
+  let deleted = false;
+  const reconnect = (phones: Phone[]) => {
+    for (const p of phones) p.device.goOffline();
+    for (const p of phones) if (!(deleted && bobs.includes(p))) p.device.goOnline();
   };
   let transferId: string | undefined;
   const crafted: CraftedTransfer[] = [];
@@ -97,7 +108,7 @@ async function play(sim: Simulation, plan: Plan, apps: Apps): Promise<Verdict> {
         // Offline from the start: offline when Alice shares, so her first message waits on the server.
         steps.push({ atMs: d.atMs, beforeShare: d.atMs === 0, act: () => phones.forEach((p) => p.device.goOffline()) });
         // Back: a fresh connection (what a drop held back comes now, even if another window had it online already).
-        steps.push({ atMs: backAt(plan, d), act: () => phones.forEach((p) => (p.device.goOffline(), p.device.goOnline())) });
+        steps.push({ atMs: backAt(plan, d), act: () => reconnect(phones) });
         break;
       }
       case 'cancel':
@@ -107,11 +118,33 @@ async function play(sim: Simulation, plan: Plan, apps: Apps): Promise<Verdict> {
         steps.push({
           atMs: d.atMs,
           act: async () => {
+            if (deleted) return; // an account deleted first: nothing to reinstall
             if (plan.bobHasTablet) return sim.reregisterDevice(bobs[1]!.name);
             await sim.reregister('Bob');
-            confirmFrom = sim.clock.now() + d.confirmAfterMs;
+            confirmFrom = 'afterMs' in d.confirm ? sim.clock.now() + d.confirm.afterMs : start + plan.expiresInMs + d.confirm.expiryOffsetMs;
           },
         });
+        break;
+      case 'account-deleted':
+        steps.push({
+          atMs: d.atMs,
+          act: () => {
+            if (deleted) return;
+            deleted = true;
+            sim.unregister('Bob');
+            for (const p of bobs) p.device.goOffline();
+          },
+        });
+        break;
+      case 'invitation-again':
+        if (plan.role !== 'receiver') break;
+        sim.expectViolations();
+        steps.push({ atMs: d.atMs, act: () => sendInvitationAgain(sim, alice, bob, transferId!) });
+        break;
+      case 'from-bob':
+        if (plan.role !== 'sender') break;
+        sim.expectViolations(); // Alice's app rightly reports what Bob's device sent with his app bypassed
+        steps.push({ atMs: d.atMs, atShare: d.atMs === 0, act: () => sendFromBob(sim, bob, alice, transferId!, d.message) });
         break;
       case 'third-party':
         steps.push({ atMs: d.atMs, act: () => sendThirdParty(sim, mallory!, alice, bob, transferId!, d.message) });
@@ -133,16 +166,14 @@ async function play(sim: Simulation, plan: Plan, apps: Apps): Promise<Verdict> {
       sim.server.releaseReorderWindows();
       // A phone offline until after the window (across the expiration) stays offline until its time.
       const later = new Set(plan.disruptions.flatMap((d) => (d.kind === 'offline' && backAt(plan, d) > FAULT_WINDOW_MS ? (d.who === 'Alice' ? [alice] : bobs) : [])));
-      const reconnecting = sim.allPhones().filter((p) => !later.has(p));
-      for (const p of reconnecting) p.device.goOffline();
-      for (const p of reconnecting) p.device.goOnline();
+      reconnect(sim.allPhones().filter((p) => !later.has(p)));
     },
   });
   steps.sort((a, b) => a.atMs - b.atMs); // stable: at one instant, in plan order
   for (const step of steps.filter((s) => s.beforeShare)) await step.act();
 
   try {
-    transferId = await share(plan.kind);
+    transferId = await share(plan.kind, plan.credentialLength);
   } catch (error) {
     // share() threw or broke the contract: the scheduler holds the failure if it was the app's.
     if (plan.role === 'sender') return judge(sim, plan, crafted, [`share() failed: ${describeError(error)}`], harness);
@@ -150,9 +181,10 @@ async function play(sim: Simulation, plan: Plan, apps: Apps): Promise<Verdict> {
     return { app: [], harness };
   }
 
+  for (const step of steps.filter((s) => s.atShare)) await step.act();
   await sim.scheduler.runUntilQuiet();
   const watching = plan.disruptions.some((d) => d.kind === 'reinstall' || d.kind === 'crafted') ? watch : undefined;
-  for (const step of steps.filter((s) => !s.beforeShare)) {
+  for (const step of steps.filter((s) => !s.beforeShare && !s.atShare)) {
     await runTo(sim, start + step.atMs, watching);
     await step.act();
     await watch();
@@ -182,9 +214,22 @@ function judge(sim: Simulation, plan: Plan, crafted: CraftedTransfer[], app: str
   for (const failure of sim.scheduler.failures) (failure instanceof HarnessError ? harness : app).push(failure.message);
   const leaks = sim.plaintextLeaks();
   if (leaks.length) app.push(`the server received or stored credential plaintext: ${leaks.length} secret(s) seen in the clear`);
-  const { byAppUnderTest, byOthers } = monitor(sim);
+  const judged = monitor(sim);
+  // Once Bob deleted his account his device cannot send at all: the server refuses it before any
+  // message goes out, so no attempt is recorded and whether his app asked again is unknown.
+  const unknowable = (v: Violation) => v.invariant === 'INV-ASKS-AGAIN' && plan.disruptions.some((d) => d.kind === 'account-deleted') && sim.devicesOf('Bob').some((p) => p.name === v.phone);
+  const byAppUnderTest = judged.byAppUnderTest.filter((v) => !unknowable(v));
+  const byOthers = judged.byOthers.filter((v) => !unknowable(v));
   if (byAppUnderTest.length) app.push(`the protocol monitor found the app under test breaking ${byAppUnderTest.length} invariant(s):\n${describeViolations(byAppUnderTest)}`);
   if (byOthers.length) harness.push(`the protocol monitor found the reference app breaking an invariant:\n${describeViolations(byOthers)}`);
-  for (const problem of livenessProblems(sim, plan, crafted)) (underTest.has(problem.phone) ? app : harness).push(problem.text);
+  const broken = senderProblems(sim, plan);
+  for (const problem of broken) (underTest.has(problem.phone) ? app : harness).push(problem.text);
+  // A sender under test that broke a sender rule (an unanswered request...) leaves the reference
+  // receiver to end as it can: that end is the sender's doing, not a harness problem.
+  const senderBroke = broken.some((p) => underTest.has(p.phone));
+  for (const problem of livenessProblems(sim, plan, crafted)) {
+    if (underTest.has(problem.phone)) app.push(problem.text);
+    else if (!senderBroke) harness.push(problem.text);
+  }
   return { app, harness };
 }
