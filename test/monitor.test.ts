@@ -235,6 +235,21 @@ describe('the protocol monitor', () => {
     expect(check(history({ attempts: [failed, { ...sent, seq: next() }] }), INVARIANTS.filter((i) => i.id === 'INV-RETRY-SPACING'))).toHaveLength(1);
   });
 
+  it('a final package sent again at once because Bob asked again is an answer, not a retry too soon; after a 429 the Retry-After still holds', () => {
+    const spacing = INVARIANTS.filter((i) => i.id === 'INV-RETRY-SPACING');
+    const inv = invitation();
+    const pack = pkg();
+    const failed = attempt(ALICE, pack, 503, T0);
+    const askedAgain = msg(ALICE, 'received', B, ksr(), T0);
+    const answered = attempt(ALICE, pack, 200, T0);
+    expect(check(history({ messages: [msg(ALICE, 'sent', B, inv), askedAgain], attempts: [failed, answered] }), spacing)).toEqual([]);
+    // Nobody asked: 0 ms after a 503 is too soon.
+    expect(check(history({ messages: [msg(ALICE, 'sent', B, inv)], attempts: [attempt(ALICE, pack, 503, T0), attempt(ALICE, pack, 200, T0)] }), spacing)).toHaveLength(1);
+    // Asked again, but the server said Retry-After 30: still too soon.
+    const limited = attempt(ALICE, pack, 429, T0, { retryAfter: 30 });
+    expect(check(history({ messages: [msg(ALICE, 'sent', B, inv), msg(ALICE, 'received', B, ksr(), T0)], attempts: [limited, attempt(ALICE, pack, 200, T0 + 1_000)] }), spacing)).toHaveLength(1);
+  });
+
   it('a credential sent to a changed identity after the user confirmed it breaks nothing', () => {
     const inv = invitation();
     const changed = { seq: next(), device: `${A}.1`, peer: B, kind: 'changed' as const };

@@ -13,7 +13,7 @@
  * the new safety number. Sends to it are held, and sent when `onIdentityConfirmed` fires, unless
  * their transfer expired meanwhile.
  */
-import { SignalSendError, type CredentialAppContext } from '../../adapter/contract.ts';
+import { SignalSendError, type CredentialAppContext, type TimerId } from '../../adapter/contract.ts';
 import { encode, randomUuid, type ProtocolMessage } from '../../protocol/messages.ts';
 import { REFERENCE_CHOICES, type RetryChoices } from './choices.ts';
 
@@ -66,10 +66,14 @@ export interface SendOutcome {
   onGiveUp?: (error: unknown) => void | Promise<void>;
 }
 
+const retryKey = (to: string, message: ProtocolMessage) => `${to}\n${message.messageId}`;
+
 export class Outbox {
   /** Peers whose identity changed and is not confirmed yet. */
   private readonly unconfirmed = new Set<string>();
   private readonly held: Pending[] = [];
+  /** Messages waiting for their next attempt (by recipient and message id): the timer and that attempt's number. */
+  private readonly retrying = new Map<string, { timer: TimerId; n: number }>();
 
   constructor(
     private readonly ctx: CredentialAppContext,
@@ -94,6 +98,15 @@ export class Outbox {
   /** Sends now; on a retryable failure, again later. Resolves after the first attempt. */
   send(to: string, message: ProtocolMessage, outcome: SendOutcome = {}): Promise<void> {
     if (this.unconfirmed.has(to) && !this.flaws.holdsOnlyRefusedSends) return Promise.resolve(this.hold({ to, message, outcome }));
+    // The same message already waits for a retry (an answer to a request asked again): its next
+    // attempt comes now, in the same series, rather than a second series beside it whose attempts
+    // could follow a failure of the other's at once.
+    const waiting = this.retrying.get(retryKey(to, message));
+    if (waiting) {
+      this.ctx.clock.clearTimeout(waiting.timer);
+      this.retrying.delete(retryKey(to, message));
+      return this.attempt(to, message, encode(message), waiting.n, outcome);
+    }
     return this.attempt(to, message, encode(message), 1, outcome);
   }
 
@@ -127,7 +140,11 @@ export class Outbox {
       // Stryker disable next-line StringLiteral,ObjectLiteral,ArithmeticOperator: an app log line (the trace's app.log, never evidence)
       this.ctx.log(`${message.type} not sent (${(error as SignalSendError).kind}); attempt ${n + 1} in ${delayMs} ms`, { transferId: message.transferId });
       const again = this.flaws.newIdPerRetry ? { ...message, messageId: randomUuid(this.ctx.random) } : message;
-      this.ctx.clock.setTimeout(() => this.attempt(to, again, again === message ? bytes : encode(again), n + 1, outcome), delayMs);
+      const timer = this.ctx.clock.setTimeout(() => {
+        this.retrying.delete(retryKey(to, again));
+        return this.attempt(to, again, again === message ? bytes : encode(again), n + 1, outcome);
+      }, delayMs);
+      this.retrying.set(retryKey(to, again), { timer, n: n + 1 });
       return;
     }
     await outcome.onSent?.();

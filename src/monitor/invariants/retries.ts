@@ -46,7 +46,7 @@ export const RETRIES: Invariant[] = [
   {
     id: 'INV-RETRY-SPACING',
     requirement: 'R-RETRY-1',
-    text: `After a passing failure (5xx, a connection error, 429) an app waits at least ${RETRY_BOUNDS.minWaitMs} ms and at most ${RETRY_BOUNDS.maxWaitMs / 60_000} minutes before trying the same message again, and after a 429 never less than its Retry-After.`,
+    text: `After a passing failure (5xx, a connection error, 429) an app waits at least ${RETRY_BOUNDS.minWaitMs} ms and at most ${RETRY_BOUNDS.maxWaitMs / 60_000} minutes before trying the same message again, and after a 429 never less than its Retry-After. A final package sent again at once because the receiver asked again in between is an answer, not a retry (after a 429 the Retry-After still holds).`,
     check: (h) =>
       perMessage(h).flatMap((as) =>
         as.slice(1).flatMap((a, i) => {
@@ -57,7 +57,12 @@ export const RETRIES: Invariant[] = [
           const ceiling = previous.httpStatus === 429 && previous.retryAfter !== undefined ? Math.max(RETRY_BOUNDS.maxWaitMs, floor) : RETRY_BOUNDS.maxWaitMs;
           // A retry that met the recipient's new identity is held until the user confirms it (R-IDENTITY-1): no ceiling then.
           const held = h.identity.some((c) => c.kind === 'changed' && c.device === a.device && c.peer === a.to && c.seq > previous.seq && c.seq < a.seq);
-          if (waited >= floor && (waited <= ceiling || held)) return [];
+          // The recipient asked again for this transfer in between: the attempt answers it (S4), it
+          // is not a retry of the failure; only a Retry-After still holds it back.
+          const asked =
+            previous.httpStatus !== 429 &&
+            h.messages.some((m) => m.device === a.device && m.direction === 'received' && m.peer === a.to && m.message?.type === 'KeySigningRequest' && m.message.transferId === a.transferId && m.seq > previous.seq && m.seq < a.seq);
+          if ((waited >= floor || asked) && (waited <= ceiling || held)) return [];
           const bound = waited < floor ? `sooner than the ${floor} ms it must wait` : `later than the ${ceiling / 60_000} minutes it may wait`;
           return [{ phone: a.phone, problem: `${what(a)} was tried again ${waited} ms after a ${previous.httpStatus}: ${bound}`, events: [previous.seq, a.seq] }];
         }),
