@@ -8,7 +8,7 @@
  * stories that show them, in the aftermath (src/sim/simulation.ts), where only the protocol
  * monitor looks.
  */
-import type { AppEvent, CredentialAppContext, IncomingMessage, SignalAppApi, TransferState } from '../adapter/contract.ts';
+import type { AppEvent, CredentialApp, CredentialAppContext, IncomingMessage, ShareRequest, SignalAppApi, TransferState } from '../adapter/contract.ts';
 import { decode, type ProtocolMessage } from '../protocol/messages.ts';
 
 /** When the late jobs run: 12 hours after what scheduled them. */
@@ -78,4 +78,16 @@ export class ReportedStates {
   hasProvisioned(transferId: string): boolean {
     return this.provisioned.has(transferId);
   }
+}
+
+/** The app, with `job` run LATE_JOB_MS after each share it starts: a background job per share. */
+export function afterEachShare(app: CredentialApp, ctx: CredentialAppContext, job: (transferId: string, request: ShareRequest) => Promise<void>): CredentialApp {
+  return {
+    ...app,
+    async share(request: ShareRequest) {
+      const shared = await app.share(request);
+      ctx.clock.setTimeout(() => job(shared.transferId, request), LATE_JOB_MS);
+      return shared;
+    },
+  };
 }

@@ -11,9 +11,9 @@
  * protocol monitor, judging the whole trace, sees an invitation that carries something other
  * than what the user shared (breaks INV-EXACT, R-STATELESS-1).
  */
-import type { CredentialAppContext, ShareRequest } from '../../adapter/contract.ts';
+import type { CredentialAppContext } from '../../adapter/contract.ts';
 import { encode, type ShareInvitation } from '../../protocol/messages.ts';
-import { LATE_JOB_MS, ReportedStates, watched } from '../late-jobs.ts';
+import { ReportedStates, afterEachShare, watched } from '../late-jobs.ts';
 import { createReferenceApp } from '../reference-app.ts';
 
 export default (ctx: CredentialAppContext) => {
@@ -29,18 +29,9 @@ export default (ctx: CredentialAppContext) => {
       },
     }),
   );
-  const resendLater = (transferId: string, request: ShareRequest) =>
-    ctx.clock.setTimeout(async () => {
-      const stored = persisted.get(transferId);
-      if (!stored || states.state(transferId) !== 'invited' || ctx.clock.now() >= request.expiresAt) return;
-      await ctx.signal.send(stored.to, encode(stored.invitation)).catch(() => undefined); // best effort: the job runs again tomorrow
-    }, LATE_JOB_MS);
-  return {
-    ...app,
-    async share(request: ShareRequest) {
-      const shared = await app.share(request);
-      resendLater(shared.transferId, request);
-      return shared;
-    },
-  };
+  return afterEachShare(app, ctx, async (transferId, request) => {
+    const stored = persisted.get(transferId);
+    if (!stored || states.state(transferId) !== 'invited' || ctx.clock.now() >= request.expiresAt) return;
+    await ctx.signal.send(stored.to, encode(stored.invitation)).catch(() => undefined); // best effort: the job runs again tomorrow
+  });
 };

@@ -10,8 +10,8 @@
  * that his new account got nothing; only the protocol monitor, judging the aftermath, sees the
  * credential go to it (breaks INV-CREDENTIAL-RECIPIENT, R-CONF-1).
  */
-import type { CredentialAppContext, ShareRequest } from '../../adapter/contract.ts';
-import { LATE_JOB_MS, ReportedStates, watched } from '../late-jobs.ts';
+import type { CredentialAppContext } from '../../adapter/contract.ts';
+import { ReportedStates, afterEachShare, watched } from '../late-jobs.ts';
 import { createReferenceApp } from '../reference-app.ts';
 
 export default (ctx: CredentialAppContext) => {
@@ -25,23 +25,14 @@ export default (ctx: CredentialAppContext) => {
       },
     }),
   );
-  const resendLater = (transferId: string, request: ShareRequest) =>
-    ctx.clock.setTimeout(async () => {
-      const invitation = invitations.get(transferId);
-      if (!invitation || states.state(transferId) !== 'invited' || ctx.clock.now() >= request.expiresAt) return;
-      try {
-        const account = await ctx.signal.lookup(request.recipient);
-        if (account) await ctx.signal.send(account.aci, invitation);
-      } catch {
-        // Best effort: the next run of the job would try again.
-      }
-    }, LATE_JOB_MS);
-  return {
-    ...app,
-    async share(request: ShareRequest) {
-      const shared = await app.share(request);
-      resendLater(shared.transferId, request);
-      return shared;
-    },
-  };
+  return afterEachShare(app, ctx, async (transferId, request) => {
+    const invitation = invitations.get(transferId);
+    if (!invitation || states.state(transferId) !== 'invited' || ctx.clock.now() >= request.expiresAt) return;
+    try {
+      const account = await ctx.signal.lookup(request.recipient);
+      if (account) await ctx.signal.send(account.aci, invitation);
+    } catch {
+      // Best effort: the next run of the job would try again.
+    }
+  });
 };

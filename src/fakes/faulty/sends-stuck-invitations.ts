@@ -13,9 +13,9 @@
  * sees the credential go to an identity nobody confirmed (breaks INV-CONFIRMED-IDENTITY,
  * R-IDENTITY-1).
  */
-import type { CredentialAppContext, ShareRequest } from '../../adapter/contract.ts';
+import type { CredentialAppContext } from '../../adapter/contract.ts';
 import { decode } from '../../protocol/messages.ts';
-import { LATE_JOB_MS, ReportedStates, watched } from '../late-jobs.ts';
+import { ReportedStates, afterEachShare, watched } from '../late-jobs.ts';
 import { createReferenceApp } from '../reference-app.ts';
 
 export default (ctx: CredentialAppContext) => {
@@ -31,23 +31,14 @@ export default (ctx: CredentialAppContext) => {
       },
     }),
   );
-  const sendIfStuck = (transferId: string, request: ShareRequest) =>
-    ctx.clock.setTimeout(async () => {
-      const invitation = stuck.get(transferId);
-      // Never accepted by the server: the app reported no state for the share (`invited` comes with acceptance).
-      if (!invitation || states.state(transferId) !== undefined || ctx.clock.now() >= request.expiresAt) return;
-      try {
-        await ctx.signal.send(invitation.to, invitation.bytes);
-      } catch {
-        // Best effort: the next run of the job would try again.
-      }
-    }, LATE_JOB_MS);
-  return {
-    ...app,
-    async share(request: ShareRequest) {
-      const shared = await app.share(request);
-      sendIfStuck(shared.transferId, request);
-      return shared;
-    },
-  };
+  return afterEachShare(app, ctx, async (transferId, request) => {
+    const invitation = stuck.get(transferId);
+    // Never accepted by the server: the app reported no state for the share (`invited` comes with acceptance).
+    if (!invitation || states.state(transferId) !== undefined || ctx.clock.now() >= request.expiresAt) return;
+    try {
+      await ctx.signal.send(invitation.to, invitation.bytes);
+    } catch {
+      // Best effort: the next run of the job would try again.
+    }
+  });
 };
