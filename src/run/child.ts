@@ -172,9 +172,7 @@ async function runJob(job: ChildJob): Promise<boolean> {
   }
   // A promise the app left settling now does so before the process is judged.
   await new Promise((resolve) => setImmediate(resolve));
-  const left = leftovers(clean, footprint());
-  if (process.env.SCT_DEBUG_LEFTOVERS) console.error('leftovers:', left);
-  return left.length === 0;
+  return leftovers(clean, footprint()).length === 0;
 }
 
 async function main(): Promise<void> {

@@ -128,8 +128,7 @@ After(async function (this: SctWorld, { pickle, result }) {
   if (!this.sim) return;
   // A story that passed goes on without its users (src/sim/simulation.ts, aftermath): what the
   // apps do late is judged by the monitor below. A failure there is the app's, after the story.
-  const aftermath = result?.status === 'PASSED' && !this.sim.scheduler.failures.length ? this.sim.aftermath().then(() => undefined, (error: unknown) => error) : undefined;
-  const lateFailure = await aftermath;
+  const lateFailure = result?.status === 'PASSED' && !this.sim.scheduler.failures.length ? await this.sim.aftermath().then(() => undefined, (error: unknown) => error) : undefined;
   await this.sim.dispose();
   // One turn of the event loop: a promise the app left rejected is reported now, in this scenario.
   await new Promise((resolve) => setImmediate(resolve));
