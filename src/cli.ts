@@ -109,7 +109,8 @@ export async function main(argv: string[]): Promise<ExitCode> {
   // Simulated time starts far from today, at an instant the seed picks (src/sim/clock.ts): shown for reading traces.
   const start = new Date(simulationEpoch(seed)).toISOString();
   const names = apps.map((app) => app.arg ?? 'the reference app');
-  console.log(`sct-conformance: seed ${seed} (replay with SCT_SEED=${seed}), simulated time from ${start}, ${apps.length > 1 ? `${apps.length} apps` : `adapter ${names[0]}`}${peer ? `, peer ${peer}` : ''}, ${plan.length} scenario run(s)${apps.length > 1 ? ' each' : ''}`);
+  const several = apps.length > 1;
+  console.log(`sct-conformance: seed ${seed} (replay with SCT_SEED=${seed}), simulated time from ${start}, ${several ? `${apps.length} apps` : `adapter ${names[0]}`}${peer ? `, peer ${peer}` : ''}, ${plan.length} scenario run(s)${several ? ' each' : ''}`);
 
   const reports = resolve(values.reports!);
   const unlock = lockReports(reports, names.join(', '));
@@ -118,8 +119,8 @@ export async function main(argv: string[]): Promise<ExitCode> {
   try {
     const results: RunResult[] = [];
     for (const [i, app] of apps.entries()) {
-      const folder = apps.length > 1 ? resolve(reports, folders[i]!) : reports;
-      if (apps.length > 1) console.log(`\n== app: ${names[i]} (reports in ${shown(folder)})`);
+      const folder = several ? resolve(reports, folders[i]!) : reports;
+      if (several) console.log(`\n== app: ${names[i]} (reports in ${shown(folder)})`);
       // allure-cucumberjs never clears its folder: old results would mix into this run's report.
       rmSync(resolve(folder, 'allure-results'), { recursive: true, force: true });
       rmSync(resolve(folder, 'traces'), { recursive: true, force: true });
@@ -138,14 +139,14 @@ export async function main(argv: string[]): Promise<ExitCode> {
             loadTimeoutMs: Math.min(LOAD_TIMEOUT_MS, timeoutS * 1000),
             // Shown on the report's overview: what to replay this run with.
             environment: { seed: String(seed), simulatedStart: start, adapter: names[i]!, ...(peer ? { peer } : {}), roles: roles.join(', '), node: process.version },
-            ...(apps.length > 1 ? { label: names[i] } : {}),
+            ...(several ? { label: names[i] } : {}),
           },
           pool,
         );
       // One app's adapter failing to load is that app's usage error; the others still run.
-      results.push(apps.length > 1 ? await run().catch((error: unknown) => appUsageError(error, names[i]!)) : await run());
+      results.push(several ? await run().catch((error: unknown) => appUsageError(error, names[i]!)) : await run());
     }
-    if (apps.length === 1) return results[0]!.code;
+    if (!several) return results[0]!.code;
     // The closing line over every app, in the form CI reads; the exit code is the worst app's.
     const sum = (key: 'passed' | 'failed' | 'skipped') => results.reduce((total, r) => total + r[key], 0);
     console.log(`\napps: ${results.filter((r) => r.code === EXIT.PASSED).length} of ${apps.length} passed`);

@@ -101,10 +101,11 @@ export class Outbox {
     // The same message already waits for a retry (an answer to a request asked again): its next
     // attempt comes now, in the same series, rather than a second series beside it whose attempts
     // could follow a failure of the other's at once.
-    const waiting = this.retrying.get(retryKey(to, message));
+    const key = retryKey(to, message);
+    const waiting = this.retrying.get(key);
     if (waiting) {
       this.ctx.clock.clearTimeout(waiting.timer);
-      this.retrying.delete(retryKey(to, message));
+      this.retrying.delete(key);
       return this.attempt(to, message, encode(message), waiting.n, outcome);
     }
     return this.attempt(to, message, encode(message), 1, outcome);
@@ -140,11 +141,12 @@ export class Outbox {
       // Stryker disable next-line StringLiteral,ObjectLiteral,ArithmeticOperator: an app log line (the trace's app.log, never evidence)
       this.ctx.log(`${message.type} not sent (${(error as SignalSendError).kind}); attempt ${n + 1} in ${delayMs} ms`, { transferId: message.transferId });
       const again = this.flaws.newIdPerRetry ? { ...message, messageId: randomUuid(this.ctx.random) } : message;
+      const key = retryKey(to, again);
       const timer = this.ctx.clock.setTimeout(() => {
-        this.retrying.delete(retryKey(to, again));
+        this.retrying.delete(key);
         return this.attempt(to, again, again === message ? bytes : encode(again), n + 1, outcome);
       }, delayMs);
-      this.retrying.set(retryKey(to, again), { timer, n: n + 1 });
+      this.retrying.set(key, { timer, n: n + 1 });
       return;
     }
     await outcome.onSent?.();
