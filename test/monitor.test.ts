@@ -169,6 +169,14 @@ describe('the protocol monitor', () => {
     expect(check(history(goodStory()))).toEqual([]);
   });
 
+  it("a share that failed before sending, whose id the next share got, is INV-UNIQUE-TRANSFER's alone: the next share's invitation is not judged against the first's request", () => {
+    const g = goodStory();
+    const h = history({});
+    const failedFirst = { ...h.shares[0]!, seq: 0, request: { ...h.shares[0]!.request, recipient: '+15550000000', provisioningInformation: 'another-credential-never-sent' } };
+    const found = check(history({ ...g, shares: [failedFirst, { ...h.shares[0]!, seq: 1 }] }));
+    expect(found.map((v) => v.invariant)).toEqual(['INV-UNIQUE-TRANSFER']);
+  });
+
   it('retries told right break nothing: three attempts 0.5 s to 5 min apart, a 429 honoured beyond 5 minutes, a scripted resend ignored', () => {
     const inv = invitation();
     const attempts = [

@@ -11,6 +11,16 @@ Feature: Accounts missing
     Then Alice's phone reports the share as failed because Bob is not on Signal
     And nothing was sent
 
+  @req=R-ACCOUNT-1 @req=R-ONCE-1 @sender-only
+  Scenario: After a share with Bob fails because he is not on Signal, Alice shares with Carol as a new transfer
+    Given Alice and Carol have phones with the credential app, on Signal
+    And Bob is not on Signal
+    When Alice shares a car key with Bob
+    Then Alice's phone reports the share as failed because Bob is not on Signal
+    When Alice shares an authorization token with Carol
+    Then Carol's phone provisions the authorization token exactly once
+    And Alice's phone reports the share as completed
+
   @req=R-ACCOUNT-2 @sender-only
   Scenario: Alice's own Signal account is gone: her phone reports it and sends nothing
     Given Alice and Bob have phones with the credential app, on Signal

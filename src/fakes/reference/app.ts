@@ -66,6 +66,12 @@ export interface Flaws extends SenderFlaws, ReceiverFlaws, OutboxFlaws, ClockFla
    * same transfer id (breaks INV-UNIQUE-TRANSFER).
    */
   clockSeededTransferIds?: boolean;
+  /**
+   * Takes a transfer id for good only once an invitation goes out: a share that failed before
+   * sending anything (the recipient not on Signal) hands its id to the next share, as a sequence
+   * rolled back with its transaction would (breaks INV-UNIQUE-TRANSFER).
+   */
+  reusesUnsentTransferIds?: boolean;
 }
 
 /** How often a faulty app that resends unanswered invitations sends them again. */
@@ -94,6 +100,8 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {},
   const earlyKey = (senderAci: string, transferId: string) => (flaws.trustsAnySender ? transferId : `${senderAci} ${transferId}`);
   const seenMessageIds = new Set<string>();
   const newId = () => choices.newId(ctx.random, clock.now());
+  /** The faulty reusesUnsentTransferIds: the id of the last share that failed before sending. */
+  let unsentId: string | undefined;
   const receiverDeps = {
     newId,
     flows: FLOWS,
@@ -259,9 +267,11 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {},
     capabilities: { flows: [...FLOWS] },
 
     async share(request: ShareRequest) {
-      const transferId = flaws.clockSeededTransferIds ? randomUuid(clockSeeded(clock.now())) : newId();
-      const fail = (reason: FailureReason, detail: string) =>
+      const transferId = flaws.clockSeededTransferIds ? randomUuid(clockSeeded(clock.now())) : flaws.reusesUnsentTransferIds && unsentId ? unsentId : newId();
+      const fail = (reason: FailureReason, detail: string) => {
+        if (flaws.reusesUnsentTransferIds) unsentId = transferId;
         report({ type: 'transfer', transferId, role: 'sender', state: 'failed', reason, detail });
+      };
       let recipient;
       try {
         recipient = await ctx.signal.lookup(request.recipient);
@@ -273,6 +283,7 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {},
         fail('not-on-signal', `${request.recipient} is not on Signal; nothing was sent`);
         return { transferId };
       }
+      if (flaws.reusesUnsentTransferIds) unsentId = undefined;
       const credentialKey = request.flow === 'stateful' || flaws.signsStatelessShares ? newKeyPair(seedFrom(ctx.random)) : undefined;
       const invitation: ShareInvitation = {
         type: 'ShareInvitation',

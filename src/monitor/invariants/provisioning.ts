@@ -69,7 +69,8 @@ export const PROVISIONING: Invariant[] = [
     check: (h) => [
       // The sender's part: what it sent is what its user shared.
       ...transfersOf(h).flatMap((t) => {
-        if (!t.request) return [];
+        // Several shares under one id: which request a message answers cannot be told (INV-UNIQUE-TRANSFER's).
+        if (!t.request || reusedIds(h).has(`${t.sender}\n${t.transferId}`)) return [];
         const shared = t.request.provisioningInformation;
         const sent = h.messages.filter((m) => m.phone === t.sender && m.direction === 'sent' && !m.scripted && m.message?.transferId === t.transferId && transferOf(h, t.transferId, [m.peer]) === t);
         const wrong = sent.filter(
