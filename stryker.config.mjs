@@ -20,6 +20,10 @@ export default {
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   clearTextReporter: { allowColor: false, logTests: false, maxTestsToLog: 0 },
   tempDirName: '.stryker-tmp',
+  // The faulty apps' flaws live in the reference app behind flags it never sets: their code is
+  // marked ignored, with the reason (bench/mutation-flaws.mjs).
+  appendPlugins: ['./bench/mutation-flaws.mjs'],
+  ignorers: ['faulty-app-flaws'],
   // Not needed in the sandbox (node_modules, .git, /reports and .stryker-tmp never are).
   ignorePatterns: ['/scratch', '/.ci'],
   thresholds: { high: 90, low: 75, break: null },

@@ -1,5 +1,6 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import assert from 'node:assert/strict';
+import { supportedFlows } from '../src/adapter/load.ts';
 import type { SctWorld } from './support/world.ts';
 
 /** Sets up phones in order: the first person set up is the sender's side, the second the receiver's. */
@@ -9,8 +10,7 @@ async function setUp(world: SctWorld, people: string[]) {
     world.phonesSetUpOrder.push(owner);
     const { adapter, label } = world.appFor(world.phonesSetUpOrder.length - 1);
     const app = await world.sim.installApp(phone, adapter, label);
-    const flows = app.capabilities?.flows ?? ['stateless', 'stateful'];
-    if (world.tags.includes('@stateful') && !flows.includes('stateful')) {
+    if (world.tags.includes('@stateful') && !supportedFlows(app).includes('stateful')) {
       world.log(`skipped: ${phone.name} runs ${label}, which does not support the stateful flow`);
       return 'skipped';
     }

@@ -6,9 +6,9 @@
  */
 import { Then, When, type DataTable } from '@cucumber/cucumber';
 import assert from 'node:assert/strict';
-import type { CredentialKind } from '../src/fakes/data.ts';
+import { isCredentialKind, type CredentialKind } from '../src/fakes/data.ts';
 import { buildInvitation, toBytes, withField, type RawMessage } from '../src/fakes/invitations.ts';
-import { PROTOCOL_VERSION, encode, type KeyImportRequest } from '../src/protocol/messages.ts';
+import { PROTOCOL_VERSION, decode, encode, type KeyImportRequest } from '../src/protocol/messages.ts';
 import { signKeyImport, type KeyPair } from '../src/protocol/signing.ts';
 import { newKey, sendScripted as sendFrom } from './support/scripted.ts';
 import type { SctWorld } from './support/world.ts';
@@ -143,10 +143,19 @@ When("{person}'s phone sends {person} the {credential} invitation again", functi
   return sendScripted(this, from, to, capturedInvitation(this, kind), kind);
 });
 
-When("{person}'s phone sends {person} a copy of {person}'s {credential} invitation", function (this: SctWorld, from: string, to: string, _owner: string, kind: CredentialKind) {
-  // Someone who got hold of an invitation (forwarded, leaked) replays it from their own account.
-  return sendScripted(this, from, to, capturedInvitation(this, kind), kind);
-});
+When(
+  /^(\w+)'s phone sends (\w+) a copy of \w+'s (.+) invitation( under a new message id)?$/,
+  function (this: SctWorld, from: string, to: string, kind: string, newId: string | undefined) {
+    if (!isCredentialKind(kind)) throw new Error(`Unknown credential "${kind}"`);
+    // Someone who got hold of an invitation (forwarded, leaked) replays it from their own account;
+    // under a new message id, it passes any check of message ids seen before.
+    const bytes = capturedInvitation(this, kind);
+    if (!newId) return sendScripted(this, from, to, bytes, kind);
+    const decoded = decode(bytes);
+    assert.ok(decoded.ok, 'the captured invitation no longer decodes');
+    return sendScripted(this, from, to, encode({ ...decoded.message, messageId: this.sim.data.uuid() }), kind);
+  },
+);
 
 Then("{person}'s phone answers {person} that the invitation was {word}", function (this: SctWorld, owner: string, to: string, reason: string) {
   const receiver = this.sim.phone(owner);

@@ -33,6 +33,9 @@ describe('adapter loader', () => {
       /does not fit the contract:\n- cancel\(\) is missing \(must be a function\)\n- capabilities\.flows must list some of: stateless, stateful/,
     );
     expect(() => checkApp(undefined, 'x')).toThrow(/returned undefined, not an app object/);
+    // No flow at all would have every stateful scenario skipped: refused, not taken as a choice.
+    expect(() => checkApp({ ...app, cancel: async () => {}, capabilities: { flows: [] } }, 'no-flows')).toThrow(/capabilities\.flows must list some of: stateless, stateful/);
+    expect(() => checkApp({ ...app, cancel: async () => {}, capabilities: { flows: ['stateless'] } }, 'stateless-only')).not.toThrow();
   });
 
   it('turns an app that throws or hangs into a failure naming the call and the phone', async () => {

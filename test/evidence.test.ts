@@ -121,4 +121,27 @@ describe('evidence rules', () => {
     const report = { type: 'transfer', transferId, role: 'sender', state: 'failed', reason: 'not-on-signal' } as const;
     expect(evidence.missingEvidence(sim, alice, share, report)).toMatch(/never learned that .* is not on Signal/);
   });
+
+  it('accept a sender\'s own "expired" made at the expiration instant, and refuse one made 1 ms before it that no answer backs', async () => {
+    const { sim, alice, bob } = await aliceAndBob();
+    const expiresAt = sim.clock.now() + DAY;
+    const request = sim.data.credential('car key', { recipient: bob.device.number, expiresAt });
+    let report = (_at: number) => {};
+    await sim.installApp(
+      alice,
+      adapter(async (ctx) => {
+        const transferId = randomUuid(ctx.random);
+        report = (at) => void ctx.clock.setTimeout(() => ctx.report({ type: 'transfer', transferId, role: 'sender', state: 'failed', reason: 'expired' }), at - ctx.clock.now());
+        return transferId;
+      }),
+    );
+    const transferId = await sim.share(alice, request);
+    const share = { transferId, kind: 'car key', sender: alice, receiver: bob, request };
+    report(expiresAt - 1);
+    await sim.scheduler.advance(DAY - 1);
+    expect(() => evidence.reportedFailure(sim, alice, share, 'expired')).toThrow(/nor a key signing request after the expiration .*, and it said so before the expiration/);
+    report(expiresAt);
+    await sim.scheduler.advance(1);
+    expect(() => evidence.reportedFailure(sim, alice, share, 'expired')).not.toThrow();
+  });
 });

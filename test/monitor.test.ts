@@ -169,6 +169,16 @@ describe('the protocol monitor', () => {
     expect(check(history(goodStory()))).toEqual([]);
   });
 
+  it('a stateful invitation that carries the credential data breaks INV-PROVISIONED-AFTER-PACKAGE; the final package carrying it does not', () => {
+    const stateful = { ...history({}).shares[0]!, request: { ...history({}).shares[0]!.request, flow: 'stateful' as const } };
+    const told = invitation({ flow: 'stateful', provisioningInformation: 'e30=', senderPublicKey: 'PUB' } as never);
+    const leaky = invitation({ flow: 'stateful', provisioningInformation: SECRET, senderPublicKey: 'PUB' } as never);
+    expect(check(history({ shares: [stateful], messages: [msg(ALICE, 'sent', B, told), msg(ALICE, 'sent', B, pkg())] }))).toEqual([]);
+    const found = check(history({ shares: [stateful], messages: [msg(ALICE, 'sent', B, leaky), msg(ALICE, 'sent', B, pkg())] }));
+    expect(found.map((v) => [v.invariant, v.phone])).toEqual([['INV-PROVISIONED-AFTER-PACKAGE', ALICE]]);
+    expect(found[0]!.problem).toMatch(/put the credential data of stateful transfer .* in a ShareInvitation/);
+  });
+
   it("a share that failed before sending, whose id the next share got, is INV-UNIQUE-TRANSFER's alone: the next share's invitation is not judged against the first's request", () => {
     const g = goodStory();
     const h = history({});

@@ -22,6 +22,14 @@ Feature: Replays
     Then Bob's phone received the invitation 2 times
     And Bob's phone provisions the car key exactly once
 
+  @req=R-REPLAY-1 @req=R-THIRD-1 @receiver-only
+  Scenario: A copy of Alice's invitation under a new message id, sent from a third account, provisions nothing
+    Given Mallory has a phone with the credential app, on Signal
+    When Alice shares a car key with Bob
+    And Mallory's phone sends Bob a copy of Alice's car key invitation under a new message id
+    Then Bob's phone received the invitation 2 times
+    And Bob's phone provisions the car key exactly once
+
   @stateful @req=R-REPLAY-1 @req=R-ONCE-1 @sender-only
   Scenario: Bob's signing request, sent again after the share completed, gets no second final package
     When Alice shares a car key with Bob in the stateful flow

@@ -207,7 +207,10 @@ export interface ShareRequest {
 }
 
 export interface CredentialApp {
-  /** Which parts of the protocol this app implements; scenarios needing others are skipped. */
+  /**
+   * Which parts of the protocol this app implements; scenarios needing others are skipped. `flows`
+   * lists at least one flow (both when left out).
+   */
   readonly capabilities?: { flows?: Flow[] };
   /**
    * Starts a share. Resolves with its transfer id; progress comes as `transfer` reports, which

@@ -64,7 +64,8 @@ export function checkApp(app: unknown, spec: string): CredentialApp {
   if (caps !== undefined) {
     if (typeof caps !== 'object' || caps === null) problems.push('capabilities is not an object');
     else if (caps.flows !== undefined) {
-      if (!Array.isArray(caps.flows) || caps.flows.some((f) => !FLOWS.includes(f as Flow))) {
+      // An empty list would have every stateful scenario skipped and claim nothing: at least one flow.
+      if (!Array.isArray(caps.flows) || caps.flows.length === 0 || caps.flows.some((f) => !FLOWS.includes(f as Flow))) {
         problems.push(`capabilities.flows must list some of: ${FLOWS.join(', ')}`);
       }
     }

@@ -25,6 +25,8 @@ interface Facts {
   peer: Set<string>;
   /** "Bob's account": the other party, for messages. */
   peerName: string;
+  /** When the phone made the report being checked (simulated ms). */
+  reportedAt: number | undefined;
 }
 
 /** The phone's side of a share. */
@@ -53,16 +55,18 @@ const packageAccepted: Rule = ({ records, share, peer, peerName }) =>
 /**
  * Sender `failed` / `expired`: the receiver said so (TransferComplete failed/expired, S8), or
  * the phone got a KeySigningRequest for the transfer at or after the expiration and sent no
- * final package (S2).
+ * final package (S2), or it said so itself at or after the expiration (its own clock: a share is
+ * over at every leg once it expired, R-EXPIRY-1, e.g. a final package held for a new safety number).
  */
 const senderExpired: Rule = (facts) => {
   if (!answered('failed', 'expired')(facts)) return undefined;
   const { records, share, peer } = facts;
+  if (facts.reportedAt !== undefined && facts.reportedAt >= share.request.expiresAt) return undefined;
   const late = records
     .receivedEvents('KeySigningRequest', share.transferId)
     .filter((e) => peer.has(accountOf(e.from)) && e.problem === undefined && Date.parse(e.at) >= share.request.expiresAt);
   if (late.length === 0) {
-    return `its device neither received ${facts.peerName}'s answer "failed / expired" nor a key signing request after the expiration (${new Date(share.request.expiresAt).toISOString()})`;
+    return `its device neither received ${facts.peerName}'s answer "failed / expired" nor a key signing request after the expiration (${new Date(share.request.expiresAt).toISOString()}), and it said so before the expiration`;
   }
   const packages = records.attempts('KeyImportRequest', share.transferId);
   return packages.length ? `it refused a late key signing request, yet its device tried to send a final package ${packages.length} time(s)` : undefined;
@@ -209,6 +213,7 @@ export function missingEvidence(sim: Simulation, phone: Phone, share: ShareFacts
     records: new PhoneRecords(sim, phone),
     peer: role === 'sender' ? recipientAccounts(share) : accountsOf(share.sender),
     peerName: role === 'sender' ? (share.receiver ? `${share.receiver.owner}'s account` : 'anyone on Signal') : `${share.sender.owner}'s account`,
+    reportedAt: phone.reports.find((r) => r.event === report)?.at,
   };
   let rules: Rule[] | undefined;
   if (report.state === 'failed') {

@@ -97,8 +97,9 @@ export function livenessProblems(sim: Simulation, plan: Plan, crafted: CraftedTr
 
   const alice = sim.phone('Alice');
   const bobs = sim.devicesOf('Bob');
-  // The plan cancels Alice's first share only.
-  for (const [i, { transferId }] of sim.shares.filter((s) => s.phone === alice).entries()) {
+  // The plan cancels Alice's first share only. Her share with Carol (never confirmed) is the monitor's alone.
+  const toBob = sim.shares.filter((s) => s.phone === alice && s.request.recipient === bobs[0]!.device.number);
+  for (const [i, { transferId }] of toBob.entries()) {
     const cancelled = cancels && i === 0;
     const which = i === 0 ? "Alice's share" : `Alice's share number ${i + 1}`;
     const sent = lastState(alice, transferId, 'sender');

@@ -77,7 +77,14 @@ export type Disruption =
   /** Alice's device, her app bypassed, sends her invitation again under a new message id (a sender that rebuilt it); only when Bob's app is under test. */
   | { kind: 'invitation-again'; atMs: number }
   /** Bob's phone, his app bypassed, sends Alice a message for her share (at 0: as she shares, before her invitation reached him). */
-  | { kind: 'from-bob'; atMs: number; message: BobMessage };
+  | { kind: 'from-bob'; atMs: number; message: BobMessage }
+  /**
+   * Alice shares an authorization token with Carol too. Carol has reinstalled Signal since she
+   * and Alice last wrote, and Alice never confirms her new safety number within the plan, so what
+   * Alice sends her must wait (R-IDENTITY-1) whatever happens to Bob's share. Only when Alice's
+   * app is under test; Carol's phone has no credential app (her share is the monitor's to judge).
+   */
+  | { kind: 'carol'; atMs: number };
 
 export interface Plan {
   /** The simulation's seed: people, numbers, keys, credentials, the apps' randomness. */
@@ -176,7 +183,7 @@ function disruption(role: Plan['role']): fc.Arbitrary<Disruption> {
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('another-share' as const), atMs: at(2 * HOUR), credential: fc.constantFrom(...kinds) }) },
   ];
   if (role === 'receiver') choices.push({ weight: 2, arbitrary: crafted }, { weight: 1, arbitrary: again });
-  if (role === 'sender') choices.push({ weight: 2, arbitrary: fromBob });
+  if (role === 'sender') choices.push({ weight: 2, arbitrary: fromBob }, { weight: 3, arbitrary: fc.record({ kind: fc.constant('carol' as const), atMs: early }) });
   return fc.oneof(...choices);
 }
 
@@ -281,6 +288,8 @@ function disruptionWords(plan: Plan, d: Disruption): string {
       return `Alice shares a ${d.credential} with Bob too, ${when}`;
     case 'crafted':
       return `Alice's phone, her app bypassed, sends Bob ${d.message} for a new transfer ${when}`;
+    case 'carol':
+      return `Alice shares an authorization token with Carol too, ${when}; Carol reinstalled Signal since she and Alice last wrote, and Alice never confirms her new safety number`;
   }
 }
 

@@ -63,10 +63,17 @@ async function play(sim: Simulation, plan: Plan, apps: Apps): Promise<Verdict> {
   const bobs: Phone[] = [bob];
   if (plan.bobHasTablet) bobs.push(await sim.linkDevice('Bob', 'tablet'));
   const mallory = plan.disruptions.some((d) => d.kind === 'third-party') ? await sim.addPhone('Mallory') : undefined;
+  const carol = plan.role === 'sender' && plan.disruptions.some((d) => d.kind === 'carol') ? await sim.addPhone('Carol') : undefined;
   const install = (phone: Phone, underTest: boolean) =>
     sim.installApp(phone, underTest ? apps.underTest : apps.reference, underTest ? 'the app under test' : 'the reference app');
   await install(alice, plan.role === 'sender');
   for (const phone of bobs) await install(phone, plan.role === 'receiver');
+  if (carol) {
+    // Alice and Carol wrote before (Alice's device knows Carol's safety number); then Carol reinstalled.
+    await sim.sendRaw(alice, carol, new TextEncoder().encode('See you on Sunday!'));
+    await sim.scheduler.runUntilQuiet();
+    await sim.reregister('Carol');
+  }
 
   const start = sim.clock.now();
   const windowEnd = start + FAULT_WINDOW_MS;
@@ -151,6 +158,13 @@ async function play(sim: Simulation, plan: Plan, apps: Apps): Promise<Verdict> {
         break;
       case 'another-share':
         steps.push({ atMs: d.atMs, act: () => userCall(share(d.credential)) });
+        break;
+      case 'carol':
+        if (!carol) break;
+        steps.push({
+          atMs: d.atMs,
+          act: () => userCall(sim.share(alice, sim.data.credential('authorization token', { recipient: carol.device.number, flow: plan.flow, expiresAt: sim.clock.now() + plan.expiresInMs }))),
+        });
         break;
       case 'crafted':
         if (plan.role !== 'receiver') break;

@@ -4,7 +4,7 @@
  */
 import type { Invariant } from '../invariant.ts';
 import { groupBy } from '../group.ts';
-import { accountsOfPhone, transferOf, transfersWithId } from '../transfers.ts';
+import { accountsOfPhone, transferOf, transfersOf, transfersWithId } from '../transfers.ts';
 
 export const REPORTS: Invariant[] = [
   {
@@ -25,9 +25,15 @@ export const REPORTS: Invariant[] = [
   {
     id: 'INV-PROVISIONED-AFTER-PACKAGE',
     requirement: 'R-STATEFUL-1',
-    text: 'In the stateful flow a receiver provisions only after its device received the final package from the sender.',
-    check: (h) =>
-      h.reports.flatMap((r) => {
+    text: 'In the stateful flow the credential travels in the final package only: the sender puts the credential data in no other message (an invitation carrying it would hand it over unbound, to every device of the account), and a receiver provisions only after its device received the final package from the sender.',
+    check: (h) => [
+      ...transfersOf(h).flatMap((t) => {
+        const secret = t.request?.provisioningInformation;
+        if (t.invitation.flow !== 'stateful' || !secret) return [];
+        const early = h.messages.filter((m) => m.phone === t.sender && m.direction === 'sent' && !m.scripted && m.message?.transferId === t.transferId && m.message.type !== 'KeyImportRequest' && m.text.includes(secret));
+        return early.map((m) => ({ phone: t.sender, problem: `${t.sender} put the credential data of stateful transfer ${t.transferId} in a ${m.message!.type}, not only in the final package`, events: [m.seq] }));
+      }),
+      ...h.reports.flatMap((r) => {
         if (r.event.type !== 'provisioned') return [];
         const { transferId } = r.event;
         const t = transferOf(h, transferId, accountsOfPhone(h, r.phone));
@@ -36,6 +42,7 @@ export const REPORTS: Invariant[] = [
         const pkg = h.messages.find((m) => m.phone === r.phone && m.direction === 'received' && m.seq < r.seq && senders.includes(m.peer) && m.message?.type === 'KeyImportRequest' && m.message.transferId === transferId);
         return pkg ? [] : [{ phone: r.phone, problem: `${r.phone} provisioned stateful transfer ${transferId} before its device received any final package for it`, events: [t.invited.seq, r.seq] }];
       }),
+    ],
   },
   {
     id: 'INV-UNIQUE-TRANSFER',
