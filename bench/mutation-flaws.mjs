@@ -1,6 +1,7 @@
 // A Stryker ignore-plugin for the mutation run (npm run mutation, docs/mutation.md): the faulty
-// apps' flaws. The reference app carries every faulty app's bug behind a flag (`flaws.x`,
-// `this.flaws.x`), and runs with none set. So, in the reference app:
+// apps' flaws and the conforming variants' report choices. The reference app carries every faulty
+// app's bug behind a flag (`flaws.x`, `this.flaws.x`) and three report choices of the variants
+// (`choices.reports.x`), and runs with none set. So, in the reference app:
 // - code reached only when a flag is set is dead: its mutants cannot change anything;
 // - a condition that is false without a flag whatever else it says (`flaws.x`, `flaws.x && a`),
 //   or true without one (`!flaws.x`, `!(flaws.x && a)`): its mutants either change nothing or
@@ -12,16 +13,21 @@
 // change); only the flag's own part of it is ignored.
 import { PluginKind, declareValuePlugin } from '@stryker-mutator/api/plugin';
 
-const DEAD = 'faulty-app flaw: runs only when a faulty app sets its flag; the reference app sets none';
-const SWITCH = 'faulty-app flaw: a condition false (or, negated, true) whatever the rest when no flag is set; its mutants change nothing or switch a flaw on, and a flaw on is a faulty app (caught: test/faulty-apps.test.ts)';
+const DEAD = 'faulty-app flaw or variant choice: runs only when a faulty app or a conforming variant sets its flag; the reference app sets none';
+const SWITCH = 'faulty-app flaw or variant choice: a condition false (or, negated, true) whatever the rest when no flag is set; its mutants change nothing or switch a flag on: a flaw on is a faulty app (caught: test/faulty-apps.test.ts), a report choice on a conforming variant (passes: test/variants.test.ts)';
 
-/** `flaws.x` or `this.flaws.x`. */
+/**
+ * `flaws.x`, `this.flaws.x` (a faulty app's flaw), or `choices.reports.x` (a conforming variant's
+ * report choice: all three are off in the reference app, and each one on passes the suite).
+ */
 function isFlag(n) {
   if (n.type !== 'MemberExpression' && n.type !== 'OptionalMemberExpression') return false;
   if (n.computed || n.property.type !== 'Identifier') return false;
   const o = n.object;
+  const named = (m, name) => m.type === 'MemberExpression' && !m.computed && m.property.type === 'Identifier' && m.property.name === name;
   return (o.type === 'Identifier' && o.name === 'flaws') ||
-    (o.type === 'MemberExpression' && o.object.type === 'ThisExpression' && o.property.type === 'Identifier' && o.property.name === 'flaws');
+    (named(o, 'flaws') && o.object.type === 'ThisExpression') ||
+    (named(o, 'reports') && o.object.type === 'Identifier' && o.object.name === 'choices');
 }
 
 /** A formula of flags alone (`!`, `&&`, `||`). */
