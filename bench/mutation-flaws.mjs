@@ -8,7 +8,8 @@
 //   switch a flaw on, and a flaw switched on is a committed faulty app, which
 //   test/faulty-apps.test.ts proves the suite catches (switched on for more cases than the flag
 //   does, it is that bug made wider).
-// Both are marked ignored (outside the score, listed in the report with this reason). A condition
+// Both are marked ignored (outside the score, listed in the report with this reason), and so is
+// free text (a report's `detail`, an ignored message's `why`). A condition
 // that mixes a flag with real logic keeps its mutants (`a && !flaws.x`: `a || !flaws.x` is a real
 // change); only the flag's own part of it is ignored.
 import { PluginKind, declareValuePlugin } from '@stryker-mutator/api/plugin';
@@ -68,10 +69,24 @@ function deadWithoutFlaws(parent, key) {
   }
 }
 
+const FREE_TEXT = 'free text: a report\'s `detail` (contract.ts: for a human reading the trace) or an `ignore` effect\'s `why` (only logged), never evidence';
+
+/**
+ * Free text: the value of a `detail` or `why` property, or the `detail` argument of the reference
+ * app's `fail(reason, detail)` helpers. (A report's `reason` is not: steps and evidence read it.)
+ */
+function freeText(path) {
+  const { parent, key, node } = path;
+  if (!parent) return false;
+  if (parent.type === 'ObjectProperty' && key === 'value' && !parent.computed && parent.key.type === 'Identifier' && (parent.key.name === 'detail' || parent.key.name === 'why')) return true;
+  return parent.type === 'CallExpression' && parent.callee.type === 'Identifier' && parent.callee.name === 'fail' && parent.arguments[1] === node;
+}
+
 export const ignorer = {
   shouldIgnore(path) {
     if (flagsOnly(path.node) || needsFlaw(path.node) || holdsWithoutFlaws(path.node)) return SWITCH;
     if (path.parent && deadWithoutFlaws(path.parent, path.key)) return DEAD;
+    if (freeText(path)) return FREE_TEXT;
     return undefined;
   },
 };

@@ -41,6 +41,15 @@ Feature: Retries
     Then Alice's phone tried to send the invitation 2 times
     And Bob's phone provisions the car key exactly once
 
+  @req=R-RETRY-1 @req=R-ONCE-1 @sender-only
+  Scenario: Alice shares two credentials while the server answers 503: each invitation is retried on its own, and each is provisioned once
+    Given the server answers 503 to Alice's phone's next 3 messages
+    When Alice shares a car key with Bob
+    And Alice shares an authorization token with Bob
+    And the network is quiet
+    Then Bob's phone provisions the car key exactly once
+    And Bob's phone provisions the authorization token exactly once
+
   @req=R-ONCE-1 @req=R-IDEM-1
   Scenario: The response is lost after the server took the invitation: Bob's phone gets it twice and provisions once
     Given the server loses its response to Alice's phone's next message

@@ -16,6 +16,7 @@ export interface ClockFlaws {
 /** The clock the app uses: `given`, unless a flaw swaps a part of it for the wall clock. */
 export function clockWithFlaws(given: Clock, flaws: ClockFlaws): Clock {
   if (!flaws.readsWallClock && !flaws.realTimers) return given;
+  // Stryker disable all: from here on, only the faulty apps reads-wall-clock and real-timers
   return {
     now: flaws.readsWallClock ? () => Date.now() : () => given.now(),
     ...(flaws.realTimers ? realTimers() : { setTimeout: (callback, ms) => given.setTimeout(callback, ms), clearTimeout: (id) => given.clearTimeout(id) }),
@@ -41,3 +42,4 @@ function realTimers(): Pick<Clock, 'setTimeout' | 'clearTimeout'> {
     },
   };
 }
+// Stryker restore all

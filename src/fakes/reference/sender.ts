@@ -106,6 +106,7 @@ export function senderStep(t: SenderTransfer, event: SenderEvent, deps: MachineD
     case 'key-signing-request': {
       const request = event.message;
       if ((t.flow !== 'stateful' && !flaws.signsStatelessShares) || !t.credentialKey) {
+        // Stryker disable next-line all: a violation report only, and those are optional (docs/protocol.md, Reports to the harness)
         return [{ kind: 'violation', requirement: 'R-STATEFUL-1', problem: 'a KeySigningRequest in a stateless transfer' }];
       }
       if (t.boundDevice !== undefined && event.fromDevice !== t.boundDevice) {
@@ -117,6 +118,7 @@ export function senderStep(t: SenderTransfer, event: SenderEvent, deps: MachineD
       const anotherDevicesKey = flaws.bindsNoDevice && t.finalPackage?.receiverPublicKey !== request.receiverPublicKey;
       if (t.finalPackage && !flaws.signsEveryRequest && !anotherDevicesKey) {
         if (t.finalPackage.receiverPublicKey !== request.receiverPublicKey) {
+          // Stryker disable next-line all: a violation report only, and those are optional (docs/protocol.md, Reports to the harness)
           return [{ kind: 'violation', requirement: 'R-STATEFUL-2', problem: 'a second KeySigningRequest with a different key' }];
         }
         // Stryker disable next-line ArrayDeclaration,ObjectLiteral: an `ignore` effect only writes an app log line (app.ts, apply); the condition's mutants stay
@@ -154,6 +156,7 @@ export function senderStep(t: SenderTransfer, event: SenderEvent, deps: MachineD
         return [{ kind: 'ignore', why: `an answer from device ${event.fromDevice}, not the bound device ${t.boundDevice}` }];
       }
       if (status === 'provisioned' && t.flow === 'stateful' && t.state !== 'package-sent' && !flaws.completesWithoutPackage) {
+        // Stryker disable next-line all: a violation report only, and those are optional (docs/protocol.md, Reports to the harness)
         return [{ kind: 'violation', requirement: 'R-STATEFUL-1', problem: 'provisioned reported before the final package was sent' }];
       }
       t.state = status === 'provisioned' ? 'completed' : status;
