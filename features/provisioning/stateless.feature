@@ -126,3 +126,8 @@ Feature: Stateless provisioning
       | without provisioning information   |
       | with flow "telepathic"             |
       | without a title                    |
+
+  @req=R-VALID-1 @receiver-only
+  Scenario: A malformed message that overtakes its invitation is ignored: the invitation still provisions
+    When Alice's phone sends Bob a car key invitation, after a malformed cancel for it
+    Then Bob's phone provisions the car key exactly once
