@@ -25,7 +25,7 @@ Feature: Identity changes and several devices
 
   # Found by exploration (docs/exploration.md) in the reference app itself.
   @req=R-IDENTITY-1 @req=R-EXPIRY-1
-  Scenario: Alice confirms Bob's new safety number only after the car key expired: the final package she held is never sent
+  Scenario Outline: Alice confirms Bob's new safety number <moment> the car key expires: the final package she held is never sent
     Given Alice's phone is offline
     When Alice shares a car key with Bob in the stateful flow, expiring in 2 hours
     And Bob reinstalls Signal on his phone
@@ -34,13 +34,18 @@ Feature: Identity changes and several devices
     Then Alice's phone sent no final package for the car key
     # Bob's phone cannot tell Alice's that the share expired: her phone must know it on its own.
     When the server answers 503 to every message from Bob's phone for the next 4 hours
-    And 3 hours pass
+    And time runs until <moment> the car key expires
     And Alice confirms Bob's new safety number
     Then Alice's phone sent no final package for the car key
     And Alice's phone reports the share as failed because it expired
     When the network is quiet
     Then Alice's phone sent no final package for the car key
     And Bob's phone has provisioned nothing
+
+    Examples: the edge of the expiration, and well after it
+      | moment       |
+      | the instant  |
+      | 1 hour after |
 
   @req=R-IDENTITY-1 @sender-only
   Scenario: Bob reinstalled Signal since Alice last shared with him: her new invitation, which carries the car key, waits for her to confirm his new safety number
@@ -168,6 +173,22 @@ Feature: Identity changes and several devices
     And the network is quiet
     Then Bob's phone provisions the car key exactly once
     And Alice's phone reports the share as completed
+
+  @req=R-IDENTITY-1 @sender-only
+  Scenario: A retry planned before Alice's phone heard Bob's new identity waits for her confirmation too
+    Given Bob's phone is played by the harness, bypassing his credential app
+    And Alice's phone is offline
+    When Alice shares a car key with Bob in the stateful flow
+    And Bob's phone asks Alice's phone to sign a key for the car key
+    And the server answers 503 to Alice's phone's next message
+    And Alice's phone comes back online
+    And Bob reinstalls Signal on his phone
+    And Bob's phone asks Alice's phone to sign its key again
+    And 1 hour passes
+    Then Alice's phone tried to send the final package 1 time
+    When Alice confirms Bob's new safety number
+    And the network is quiet
+    Then Alice's phone sent one final package for the car key
 
   @req=R-DEVICE-1 @sender-only
   Scenario: Bob's tablet answers that it refused the share after his phone got the final package: the share still completes
