@@ -31,7 +31,8 @@ const EXPECTED: Record<string, string[]> = {
     "[receiver] The final package is lost on delivery: Bob's phone asks again and gets the same package",
   ],
   'asks-again-too-soon': [
-    "[receiver] Alice confirms Bob's new safety number only after the car key expired: the final package she held is never sent",
+    "[receiver] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
+    "[receiver] Alice confirms Bob's new safety number the instant the car key expires: the final package she held is never sent",
     "[receiver] Alice's phone hears Bob's new identity before sending him anything: the final package still waits for her confirmation",
     "[receiver] Alice's phone is offline when Bob's phone asks for its signature, and completes the share later",
     "[receiver] Bob deletes his account after asking for the signature: the share fails and nothing is provisioned",
@@ -53,6 +54,7 @@ const EXPECTED: Record<string, string[]> = {
     "[sender] A tampered message is refused by Bob's phone and never reaches the credential app",
     "[sender] After a share with Bob fails because he is not on Signal, Alice shares with Carol as a new transfer",
     "[sender] Alice shares a car key with Bob and an authorization token with Carol at the same moment: each provisions theirs exactly once",
+    "[sender] Alice shares two credentials while the server answers 503: each invitation is retried on its own, and each is provisioned once",
     "[sender] Bob and Carol both reinstall Signal mid-transfer: confirming Bob's safety number releases only Bob's final package",
     "[sender] Bob reinstalled Signal since Alice last shared with him: her new invitation, which carries the car key, waits for her to confirm his new safety number",
     "[sender] Jittered delays on two shares: each is provisioned once, whichever arrives first",
@@ -62,6 +64,7 @@ const EXPECTED: Record<string, string[]> = {
   'completes-on-package-sent': [
     "[sender] A decline from a third account about Alice's share is ignored, and the share still completes with Bob",
     "[sender] A refusal from a third account about Alice's share is ignored, and the share still completes with Bob",
+    "[sender] A retry planned before Alice's phone heard Bob's new identity waits for her confirmation too",
     "[sender] A second signing request from Bob's phone with another key gets no second package",
     "[sender] A signing request from a third account about Alice's share is ignored, and the share still completes with Bob",
     "[sender] A signing request that arrives twice gets the same final package, and Bob's phone one credential",
@@ -99,12 +102,15 @@ const EXPECTED: Record<string, string[]> = {
     "[receiver] A forged cancel and Alice's own cancel both overtake her invitation: nothing is provisioned",
   ],
   'gives-up-early': [
+    "[receiver] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
+    "[receiver] Alice confirms Bob's new safety number the instant the car key expires: the final package she held is never sent",
+    "[sender] Alice shares two credentials while the server answers 503: each invitation is retried on its own, and each is provisioned once",
     "[sender] The server answers 503 to the first 2 attempts, then would take the invitation: provisioned once",
     "[sender] The server answers 503 to the first 20 attempts, then would take the invitation: the share fails",
     "[sender] The server is down beyond the retry budget: the share fails, and nothing is provisioned when it is back",
   ],
   'holds-only-refused-sends': [
-    "[sender] Alice confirms Bob's new safety number only after the car key expired: the final package she held is never sent",
+    "[sender] A retry planned before Alice's phone heard Bob's new identity waits for her confirmation too",
     "[sender] Alice's phone hears Bob's new identity before sending him anything: the final package still waits for her confirmation",
     "[sender] Bob's phone asks again while his final package waits for Alice's confirmation: still nothing before it, one package after",
   ],
@@ -121,7 +127,9 @@ const EXPECTED: Record<string, string[]> = {
     "[receiver] The expiration passes between the legs: nothing is provisioned and both phones report it expired",
   ],
   'ignores-identity-change': [
-    "[sender] Alice confirms Bob's new safety number only after the car key expired: the final package she held is never sent",
+    "[sender] A retry planned before Alice's phone heard Bob's new identity waits for her confirmation too",
+    "[sender] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
+    "[sender] Alice confirms Bob's new safety number the instant the car key expires: the final package she held is never sent",
     "[sender] Alice's phone hears Bob's new identity before sending him anything: the final package still waits for her confirmation",
     "[sender] Bob and Carol both reinstall Signal mid-transfer: confirming Bob's safety number releases only Bob's final package",
     "[sender] Bob reinstalled Signal since Alice last shared with him: her new invitation, which carries the car key, waits for her to confirm his new safety number",
@@ -145,9 +153,13 @@ const EXPECTED: Record<string, string[]> = {
     "[receiver] The final package is lost on delivery: Bob's phone asks again and gets the same package",
   ],
   'new-id-per-retry': [
+    "[receiver] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
+    "[receiver] Alice confirms Bob's new safety number the instant the car key expires: the final package she held is never sent",
     "[receiver] The stateful legs with reordered duplicates provision once, from one final package",
     "[sender] A 429 with Retry-After 30 is honoured: the next attempt comes no sooner",
     "[sender] A retransmitted invitation that arrives after the share completed provisions nothing more",
+    "[sender] A retry planned before Alice's phone heard Bob's new identity waits for her confirmation too",
+    "[sender] Alice shares two credentials while the server answers 503: each invitation is retried on its own, and each is provisioned once",
     "[sender] The connection fails once: the invitation is sent again and provisioned once",
     "[sender] The response is lost after the server took the invitation: Bob's phone gets it twice and provisions once",
     "[sender] The server answers 503 to the first 2 attempts, then would take the invitation: provisioned once",
@@ -168,12 +180,14 @@ const EXPECTED: Record<string, string[]> = {
     "[receiver] Bob's phone comes online 5 minutes after the car key expires: it refuses the car key as expired",
     "[receiver] Bob's phone comes online the instant the car key expires: it refuses the car key as expired",
     "[receiver] The expiration passes between the legs: nothing is provisioned and both phones report it expired",
-    "[sender] Alice confirms Bob's new safety number only after the car key expired: the final package she held is never sent",
+    "[sender] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
+    "[sender] Alice confirms Bob's new safety number the instant the car key expires: the final package she held is never sent",
     "[sender] Bob's signing request reaches Alice's phone 5 minutes after the car key expires: she sends no final package",
     "[sender] Bob's signing request reaches Alice's phone the instant the car key expires: she sends no final package",
     "[sender] The expiration passes between the legs: nothing is provisioned and both phones report it expired",
   ],
   'rebuilds-repeated-package': [
+    "[sender] A retry planned before Alice's phone heard Bob's new identity waits for her confirmation too",
     "[sender] A signing request that arrives twice gets the same final package, and Bob's phone one credential",
     "[sender] Alice's phone is offline when Bob's phone asks for its signature, and completes the share later",
     "[sender] Bob's phone asks again while his final package waits for Alice's confirmation: still nothing before it, one package after",
@@ -200,8 +214,11 @@ const EXPECTED: Record<string, string[]> = {
     "[sender] Bob deletes his account after asking for the signature: the share fails and nothing is provisioned",
   ],
   'retries-without-waiting': [
+    "[receiver] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
+    "[receiver] Alice confirms Bob's new safety number the instant the car key expires: the final package she held is never sent",
     "[receiver] The stateful legs with reordered duplicates provision once, from one final package",
     "[sender] A retransmitted invitation that arrives after the share completed provisions nothing more",
+    "[sender] Alice shares two credentials while the server answers 503: each invitation is retried on its own, and each is provisioned once",
     "[sender] The connection fails once: the invitation is sent again and provisioned once",
     "[sender] The response is lost after the server took the invitation: Bob's phone gets it twice and provisions once",
     "[sender] The server answers 503 to the first 2 attempts, then would take the invitation: provisioned once",
@@ -209,12 +226,14 @@ const EXPECTED: Record<string, string[]> = {
     "[sender] The server is down beyond the retry budget: the share fails, and nothing is provisioned when it is back",
   ],
   'sends-held-past-expiry': [
-    "[sender] Alice confirms Bob's new safety number only after the car key expired: the final package she held is never sent",
+    "[sender] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
+    "[sender] Alice confirms Bob's new safety number the instant the car key expires: the final package she held is never sent",
   ],
   'signs-at-expiry': [
     "[sender] Bob's signing request reaches Alice's phone the instant the car key expires: she sends no final package",
   ],
   'signs-every-request': [
+    "[sender] A retry planned before Alice's phone heard Bob's new identity waits for her confirmation too",
     "[sender] A second signing request from Bob's phone with another key gets no second package",
     "[sender] A signing request that arrives twice gets the same final package, and Bob's phone one credential",
     "[sender] Alice's phone is offline when Bob's phone asks for its signature, and completes the share later",
@@ -242,6 +261,8 @@ const EXPECTED: Record<string, string[]> = {
     "[receiver] Unknown fields in an invitation are tolerated",
   ],
   'too-many-retries': [
+    "[receiver] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
+    "[receiver] Alice confirms Bob's new safety number the instant the car key expires: the final package she held is never sent",
     "[sender] The server answers 503 to the first 20 attempts, then would take the invitation: the share fails",
     "[sender] The server is down beyond the retry budget: the share fails, and nothing is provisioned when it is back",
   ],
@@ -254,9 +275,12 @@ const EXPECTED: Record<string, string[]> = {
     "[sender] A signing request from a third account about Alice's share is ignored, and the share still completes with Bob",
   ],
   'waits-too-long': [
+    "[receiver] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
+    "[receiver] Alice confirms Bob's new safety number the instant the car key expires: the final package she held is never sent",
     "[receiver] The stateful legs with reordered duplicates provision once, from one final package",
     "[sender] A 429 with Retry-After 30 is honoured: the next attempt comes no sooner",
     "[sender] A retransmitted invitation that arrives after the share completed provisions nothing more",
+    "[sender] Alice shares two credentials while the server answers 503: each invitation is retried on its own, and each is provisioned once",
     "[sender] The connection fails once: the invitation is sent again and provisioned once",
     "[sender] The response is lost after the server took the invitation: Bob's phone gets it twice and provisions once",
     "[sender] The server answers 503 to the first 2 attempts, then would take the invitation: provisioned once",
@@ -394,7 +418,6 @@ describe.concurrent('deliberately faulty apps fail the scenarios for the rule th
       "[receiver] Bob's phone asks again while his final package waits for Alice's confirmation: still nothing before it, one package after", // 1 h
       "[receiver] Alice's phone hears Bob's new identity before sending him anything: the final package still waits for her confirmation", // 1 h
       "[receiver] The final package is lost on delivery: Bob's phone asks again and gets the same package", // 1 h
-      "[receiver] Alice confirms Bob's new safety number only after the car key expired: the final package she held is never sent", // 2 h
       // A re-request 1 h after the first never comes, and the protocol monitor (INV-ASKS-AGAIN) sees the hours without one
       // (in the story, or in its aftermath when the story ends sooner):
       "[receiver] Bob deletes his account after asking for the signature: the share fails and nothing is provisioned",
@@ -405,6 +428,7 @@ describe.concurrent('deliberately faulty apps fail the scenarios for the rule th
       "[sender] The server answers 503 to the first 20 attempts, then would take the invitation: the share fails", // a minute or more of retries
     ];
     const shortRetries = [
+      "[sender] Alice shares two credentials while the server answers 503: each invitation is retried on its own, and each is provisioned once",
       "[sender] A retransmitted invitation that arrives after the share completed provisions nothing more",
       "[sender] The server answers 503 to the first 2 attempts, then would take the invitation: provisioned once",
       "[sender] The connection fails once: the invitation is sent again and provisioned once",
