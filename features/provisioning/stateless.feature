@@ -128,6 +128,12 @@ Feature: Stateless provisioning
       | without a title                    |
 
   @req=R-VALID-1 @receiver-only
+  Scenario: An invitation of a protocol version Bob's app does not know is refused as unsupported, and nothing is provisioned
+    When Alice's phone sends Bob a car key invitation with protocol version "2"
+    Then Bob's phone has provisioned nothing
+    And Bob's phone answers Alice that the invitation was unsupported
+
+  @req=R-VALID-1 @receiver-only
   Scenario: A malformed message that overtakes its invitation is ignored: the invitation still provisions
     When Alice's phone sends Bob a car key invitation, after a malformed cancel for it
     Then Bob's phone provisions the car key exactly once
