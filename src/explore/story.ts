@@ -234,7 +234,7 @@ function judge(sim: Simulation, plan: Plan, crafted: CraftedTransfer[], app: str
   const unknowable = (v: Violation) => v.invariant === 'INV-ASKS-AGAIN' && plan.disruptions.some((d) => d.kind === 'account-deleted') && sim.devicesOf('Bob').some((p) => p.name === v.phone);
   const byAppUnderTest = judged.byAppUnderTest.filter((v) => !unknowable(v));
   const byOthers = judged.byOthers.filter((v) => !unknowable(v));
-  if (byAppUnderTest.length) app.push(`the protocol monitor found the app under test breaking ${byAppUnderTest.length} invariant(s):\n${describeViolations(byAppUnderTest)}`);
+  if (byAppUnderTest.length) app.push(`the protocol monitor found the app under test breaking ${new Set(byAppUnderTest.map((v) => v.invariant)).size} invariant(s):\n${describeViolations(byAppUnderTest)}`);
   if (byOthers.length) harness.push(`the protocol monitor found the reference app breaking an invariant:\n${describeViolations(byOthers)}`);
   const broken = senderProblems(sim, plan);
   for (const problem of broken) (underTest.has(problem.phone) ? app : harness).push(problem.text);

@@ -151,5 +151,5 @@ After(async function (this: SctWorld, { pickle, result }) {
   // The protocol monitor: rules that hold in any story, whatever this scenario asserted.
   const { byAppUnderTest, byOthers } = monitor(this.sim);
   if (byOthers.length) throw new HarnessError(`The protocol monitor found the reference app breaking an invariant (a harness fault):\n${describeViolations(byOthers)}`);
-  if (byAppUnderTest.length) throw new AppAssertionError(`The protocol monitor found the app under test breaking ${byAppUnderTest.length} invariant(s) (docs/invariants.md):\n${describeViolations(byAppUnderTest)}`);
+  if (byAppUnderTest.length) throw new AppAssertionError(`The protocol monitor found the app under test breaking ${new Set(byAppUnderTest.map((v) => v.invariant)).size} invariant(s) (docs/invariants.md):\n${describeViolations(byAppUnderTest)}`);
 });
