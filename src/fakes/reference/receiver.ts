@@ -157,6 +157,7 @@ export function receiverStep(t: ReceiverTransfer, event: ReceiverEvent, deps: Re
       if (m.flow === 'stateless') {
         t.state = 'provisioned';
         return [
+          // Stryker disable next-line ObjectLiteral,StringLiteral: the optional `received` report (the skips-optional-states variant conforms without it; a report of state "" is killed, marked with the line)
           { kind: 'state', state: 'received' },
           provisionFrom(m),
           { kind: 'state', state: 'provisioned' },
@@ -174,6 +175,7 @@ export function receiverStep(t: ReceiverTransfer, event: ReceiverEvent, deps: Re
         receiverPublicKey: t.keyPair.publicKey,
       };
       return [
+        // Stryker disable next-line ObjectLiteral,StringLiteral: the optional `received` report (the skips-optional-states variant conforms without it; a report of state "" is killed, marked with the line)
         { kind: 'state', state: 'received' },
         { kind: 'send', message: t.keyRequest },
         { kind: 'state', state: 'key-requested' },
