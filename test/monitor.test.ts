@@ -221,6 +221,18 @@ describe('the protocol monitor', () => {
     expect(soon.map((v) => v.problem)).toEqual([expect.stringMatching(/59999 ms after its previous request, sooner than 1 minute/)]);
   });
 
+  it('a receiver asking again after it reported its transfer provisioned breaks INV-ASKS-AGAIN; the same request before the report does not', () => {
+    const within = (parts: Partial<History>) => check(history(parts), INVARIANTS.filter((i) => i.id === 'INV-ASKS-AGAIN'));
+    const parts = waitingReceiver([T0], T0 + 3 * HOUR);
+    const ask = (at: number) => attempt(BOB, ksr('KEY', T, id(60)), 200, at, { to: A });
+    const early = ask(T0 + 20 * 60_000);
+    const done = report(BOB, state('receiver', 'provisioned'), T0 + 30 * 60_000);
+    const late = ask(T0 + HOUR);
+    expect(within({ ...parts, reports: [done], attempts: [...parts.attempts!, early] })).toEqual([]);
+    const found = within({ ...parts, reports: [done], attempts: [...parts.attempts!, late] });
+    expect(found.map((v) => v.problem)).toEqual([expect.stringMatching(/asked again .* after it had reported the transfer provisioned/)]);
+  });
+
   it('a provisioned report deferred within the instant of a cancel that came after the invitation breaks nothing; one a millisecond later does', () => {
     const inv = invitation();
     const cancel: ProtocolMessage = { type: 'ShareCancel', version: 1, messageId: id(9), transferId: T };

@@ -103,7 +103,7 @@ export const RETRIES: Invariant[] = [
   {
     id: 'INV-ASKS-AGAIN',
     requirement: 'R-RETRY-1',
-    text: `A receiver waiting for its final package asks again (a new KeySigningRequest) no sooner than ${REREQUEST_BOUNDS.minGapMs / 60_000} minute after its previous request, and the first time no later than ${REREQUEST_BOUNDS.firstWithinMs / 3_600_000} hours after its first, as long as no package or cancel came from the sender, the transfer did not end and it had not expired.`,
+    text: `A receiver waiting for its final package asks again (a new KeySigningRequest) no sooner than ${REREQUEST_BOUNDS.minGapMs / 60_000} minute after its previous request, and the first time no later than ${REREQUEST_BOUNDS.firstWithinMs / 3_600_000} hours after its first, as long as no package or cancel came from the sender, the transfer did not end and it had not expired; and it never asks once its transfer ended.`,
     check: (h) => {
       const transfers = new Map(transfersOf(h).map((t) => [t.transferId, t]));
       const requests = h.attempts.filter((a) => !a.scripted && a.type === 'KeySigningRequest' && a.transferId && a.messageId);
@@ -115,9 +115,10 @@ export const RETRIES: Invariant[] = [
         const { phone, device } = asks[0]!;
         const senderAci = transfer.invited.device.split('.')[0];
         // Waiting ends with a package or a cancel from the sender, a final state, the expiration or the story's end.
+        const finals = h.reports.filter((r) => r.phone === phone && r.event.type === 'transfer' && r.event.transferId === transfer.transferId && r.event.role === 'receiver' && ['provisioned', 'failed', 'declined', 'cancelled'].includes(r.event.state));
         const ended = [
           ...h.messages.filter((m) => m.device === device && m.direction === 'received' && m.peer === senderAci && m.message?.transferId === transfer.transferId && (m.message.type === 'KeyImportRequest' || m.message.type === 'ShareCancel')).map((m) => m.at),
-          ...h.reports.filter((r) => r.phone === phone && r.event.type === 'transfer' && r.event.transferId === transfer.transferId && r.event.role === 'receiver' && ['provisioned', 'failed', 'declined', 'cancelled'].includes(r.event.state)).map((r) => r.at),
+          ...finals.map((r) => r.at),
         ];
         const waitedUntil = Math.min(transfer.expiresAt, h.endedAt, ...ended);
         const soon = asks.slice(1).flatMap((a, i) =>
@@ -131,7 +132,15 @@ export const RETRIES: Invariant[] = [
         const late = waitedUntil > deadline && (!again || again.at > deadline)
           ? [{ phone, problem: `${phone} waited for its final package (transfer ${transfer.transferId}) more than 2 hours after its first signing request without asking again${again ? ` (it asked again ${Math.round((again.at - first.at) / 60_000)} minutes after)` : ''}`, events: [first.seq, ...(again ? [again.seq] : [])] }]
           : [];
-        return [...soon, ...late];
+        // A request after the transfer ended (a re-request timer left running) asks for what is over.
+        const end = finals[0];
+        const afterEnd = end ? asks.filter((a) => a.seq > end.seq).slice(0, 1) : [];
+        const pointless = afterEnd.map((a) => ({
+          phone,
+          problem: `${phone} asked again for its key to be signed (transfer ${transfer.transferId}) after it had reported the transfer ${end!.event.type === 'transfer' ? end!.event.state : 'ended'}`,
+          events: [end!.seq, a.seq],
+        }));
+        return [...soon, ...late, ...pointless];
       });
     },
   },
