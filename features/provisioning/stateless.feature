@@ -11,6 +11,7 @@ Feature: Stateless provisioning
   Scenario Outline: Bob's phone provisions a shared <credential> exactly once
     When Alice shares a <credential> with Bob
     Then Bob's phone provisions the <credential> exactly once
+    And Bob's phone reports the share as provisioned
     And Alice's phone reports the share as completed
     And the server never saw the <credential> in the clear
 
