@@ -29,6 +29,8 @@ const EXPECTED: Record<string, string[]> = {
     "[receiver] Bob's signing request reaches Alice's phone the instant the car key expires: she sends no final package",
     "[receiver] The expiration passes between the legs: nothing is provisioned and both phones report it expired",
     "[receiver] The final package is lost on delivery: Bob's phone asks again and gets the same package",
+    "[receiver] The final package, signed in time, reaches Bob's phone 1 millisecond before the car key expires: it is provisioned",
+    "[receiver] The final package, signed in time, reaches Bob's phone the instant the car key expires: nothing is provisioned",
   ],
   'asks-again-too-soon': [
     "[receiver] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
@@ -44,6 +46,8 @@ const EXPECTED: Record<string, string[]> = {
     "[receiver] Bob's signing request reaches Alice's phone the instant the car key expires: she sends no final package",
     "[receiver] The expiration passes between the legs: nothing is provisioned and both phones report it expired",
     "[receiver] The final package is lost on delivery: Bob's phone asks again and gets the same package",
+    "[receiver] The final package, signed in time, reaches Bob's phone 1 millisecond before the car key expires: it is provisioned",
+    "[receiver] The final package, signed in time, reaches Bob's phone the instant the car key expires: nothing is provisioned",
   ],
   'binds-no-device': [
     "[sender] A second signing request from Bob's phone with another key gets no second package",
@@ -91,6 +95,8 @@ const EXPECTED: Record<string, string[]> = {
     "[sender] Once Alice's phone reports the share failed, a late decline from Bob's phone changes nothing",
     "[sender] Once Alice's phone reports the share failed, a late signing request from Bob's phone changes nothing",
     "[sender] The final package is lost on delivery: Bob's phone asks again and gets the same package",
+    "[sender] The final package, signed in time, reaches Bob's phone 1 millisecond before the car key expires: it is provisioned",
+    "[sender] The final package, signed in time, reaches Bob's phone the instant the car key expires: nothing is provisioned",
     "[sender] The largest car key the protocol allows is provisioned byte for byte, in the stateful flow",
     "[sender] The stateful legs with reordered duplicates provision once, from one final package",
     "[sender] Two stateful shares to the same phone, interleaved, are each provisioned once with their own key",
@@ -125,6 +131,7 @@ const EXPECTED: Record<string, string[]> = {
     "[receiver] Bob's phone comes online 5 minutes after the car key expires: it refuses the car key as expired",
     "[receiver] Bob's phone comes online the instant the car key expires: it refuses the car key as expired",
     "[receiver] The expiration passes between the legs: nothing is provisioned and both phones report it expired",
+    "[receiver] The final package, signed in time, reaches Bob's phone the instant the car key expires: nothing is provisioned",
   ],
   'ignores-identity-change': [
     "[sender] A retry planned before Alice's phone heard Bob's new identity waits for her confirmation too",
@@ -151,6 +158,8 @@ const EXPECTED: Record<string, string[]> = {
     "[receiver] Bob's signing request reaches Alice's phone the instant the car key expires: she sends no final package",
     "[receiver] The expiration passes between the legs: nothing is provisioned and both phones report it expired",
     "[receiver] The final package is lost on delivery: Bob's phone asks again and gets the same package",
+    "[receiver] The final package, signed in time, reaches Bob's phone 1 millisecond before the car key expires: it is provisioned",
+    "[receiver] The final package, signed in time, reaches Bob's phone the instant the car key expires: nothing is provisioned",
   ],
   'new-id-per-retry': [
     "[receiver] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
@@ -180,6 +189,7 @@ const EXPECTED: Record<string, string[]> = {
     "[receiver] Bob's phone comes online 5 minutes after the car key expires: it refuses the car key as expired",
     "[receiver] Bob's phone comes online the instant the car key expires: it refuses the car key as expired",
     "[receiver] The expiration passes between the legs: nothing is provisioned and both phones report it expired",
+    "[receiver] The final package, signed in time, reaches Bob's phone the instant the car key expires: nothing is provisioned",
     "[sender] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
     "[sender] Alice confirms Bob's new safety number the instant the car key expires: the final package she held is never sent",
     "[sender] Bob's signing request reaches Alice's phone 5 minutes after the car key expires: she sends no final package",
@@ -193,6 +203,8 @@ const EXPECTED: Record<string, string[]> = {
     "[sender] Bob's phone asks again while his final package waits for Alice's confirmation: still nothing before it, one package after",
     "[sender] Bob's signing request reaches Alice's phone 1 millisecond before the car key expires: she sends one final package",
     "[sender] The final package is lost on delivery: Bob's phone asks again and gets the same package",
+    "[sender] The final package, signed in time, reaches Bob's phone 1 millisecond before the car key expires: it is provisioned",
+    "[sender] The final package, signed in time, reaches Bob's phone the instant the car key expires: nothing is provisioned",
   ],
   'refuses-large-credentials': [
     "[receiver] The largest car key the protocol allows is provisioned byte for byte, in the stateful flow",
@@ -240,6 +252,8 @@ const EXPECTED: Record<string, string[]> = {
     "[sender] Bob's phone asks again while his final package waits for Alice's confirmation: still nothing before it, one package after",
     "[sender] Bob's signing request reaches Alice's phone 1 millisecond before the car key expires: she sends one final package",
     "[sender] The final package is lost on delivery: Bob's phone asks again and gets the same package",
+    "[sender] The final package, signed in time, reaches Bob's phone 1 millisecond before the car key expires: it is provisioned",
+    "[sender] The final package, signed in time, reaches Bob's phone the instant the car key expires: nothing is provisioned",
   ],
   'signs-stateless-shares': [
     "[sender] A signing request for a stateless share gets nothing signed, and the share still completes",
@@ -425,6 +439,8 @@ describe.concurrent('deliberately faulty apps fail the scenarios for the rule th
       "[receiver] Bob's signing request reaches Alice's phone 1 millisecond before the car key expires: she sends one final package",
       "[receiver] Bob's signing request reaches Alice's phone the instant the car key expires: she sends no final package",
       "[receiver] Bob's signing request reaches Alice's phone 5 minutes after the car key expires: she sends no final package",
+      "[receiver] The final package, signed in time, reaches Bob's phone 1 millisecond before the car key expires: it is provisioned",
+      "[receiver] The final package, signed in time, reaches Bob's phone the instant the car key expires: nothing is provisioned",
       "[sender] The server answers 503 to the first 20 attempts, then would take the invitation: the share fails", // a minute or more of retries
     ];
     const shortRetries = [

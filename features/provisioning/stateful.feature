@@ -109,6 +109,24 @@ Feature: Stateful provisioning
       | the instant          | no       | failed because it expired | has provisioned nothing             |
       | 5 minutes after      | no       | failed because it expired | has provisioned nothing             |
 
+  @req=R-EXPIRY-1
+  Scenario Outline: The final package, signed in time, reaches Bob's phone <moment> the car key expires: <outcome>
+    Given Alice's phone is offline
+    When Alice shares a car key with Bob in the stateful flow, expiring in 24 hours
+    Then Bob's phone reports the share as key-requested
+    When time runs until 1 millisecond before the car key expires
+    And Bob's phone is offline
+    And Alice's phone comes back online
+    Then Alice's phone sent one final package for the car key
+    When time runs until <moment> the car key expires
+    And Bob's phone comes back online
+    Then Bob's phone <bob>
+
+    Examples: the edge of the expiration
+      | moment               | outcome                    | bob                                 |
+      | 1 millisecond before | it is provisioned          | provisions the car key exactly once |
+      | the instant          | nothing is provisioned     | refuses the car key as expired      |
+
   @req=R-STATEFUL-2 @req=R-IDEM-1 @sender-only
   Scenario: A second signing request from Bob's phone with another key gets no second package
     Given Bob's phone is played by the harness, bypassing his credential app
