@@ -12,6 +12,7 @@ Feature: Stateful provisioning
   Scenario Outline: Bob's phone provisions a <credential> bound to its own key and signed by Alice's phone
     When Alice shares a <credential> with Bob in the stateful flow
     Then Bob's phone provisions the <credential> exactly once
+    And Bob's phone reports the share as provisioned
     And the <credential> on Bob's phone is bound to the key it generated, signed by Alice's phone
     And Alice's phone sent one final package for the <credential>
     And Alice's phone reports the share as completed
@@ -86,7 +87,9 @@ Feature: Stateful provisioning
     When Alice shares a car key with Bob in the stateful flow, expiring in 24 hours
     Then Bob's phone reports the share as key-requested
     When 25 hours pass
-    And Alice's phone comes back online
+    # Bob's phone knows the expiration on its own: it does not wait to hear from Alice's.
+    Then Bob's phone refuses the car key as expired
+    When Alice's phone comes back online
     Then Bob's phone has provisioned nothing
     And Bob's phone refuses the car key as expired
     And Alice's phone reports the share as failed because it expired

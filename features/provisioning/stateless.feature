@@ -128,6 +128,14 @@ Feature: Stateless provisioning
       | with flow "telepathic"             |
       | without a title                    |
 
+  @req=R-CANCEL-1 @req=R-ONCE-1 @receiver-only
+  Scenario: A cancel that arrives after Bob's phone provisioned changes nothing: the credential stays his
+    When Alice shares a car key with Bob
+    Then Bob's phone provisions the car key exactly once
+    When Alice's phone sends Bob a cancel for the car key
+    Then Bob's phone reports the share as provisioned
+    And Bob's phone provisions the car key exactly once
+
   @req=R-VALID-1 @receiver-only
   Scenario: An invitation of a protocol version Bob's app does not know is refused as unsupported, and nothing is provisioned
     When Alice's phone sends Bob a car key invitation with protocol version "2"
