@@ -79,6 +79,21 @@ Feature: Retries
     When 3 hours pass
     Then Bob's phone has provisioned nothing
 
+  @stateful @req=R-RETRY-1 @req=R-ONCE-1 @sender-only
+  Scenario: The final package cannot be sent before the retry budget runs out: the share fails, and Bob's phone asking again later gets nothing
+    Given Alice's phone is offline
+    When Alice shares a car key with Bob in the stateful flow
+    Then Bob's phone reports the share as key-requested
+    # Longer than any conforming retry budget (at most 20 attempts, at most 5 minutes apart).
+    When the server answers 503 to every message from Alice's phone for the next 2 hours
+    And Alice's phone comes back online
+    And 2 hours pass
+    Then Alice's phone reports the share as failed because it could not be sent
+    # Bob's phone keeps asking (R17) and the server takes Alice's messages again: she sends nothing more.
+    When 5 hours pass
+    Then Bob's phone has provisioned nothing
+    And Alice's phone reports the share as failed because it could not be sent
+
   @stateful @req=R-RETRY-1 @req=R-IDEM-1 @req=R-ONCE-1
   Scenario: The final package is lost on delivery: Bob's phone asks again and gets the same package
     Given Alice's phone is offline
