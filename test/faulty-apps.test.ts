@@ -108,7 +108,7 @@ const EXPECTED: Record<string, string[]> = {
     "[receiver] A forged cancel and Alice's own cancel both overtake her invitation: nothing is provisioned",
   ],
   'gives-up-early': [
-    "The final package cannot be sent before the retry budget runs out: the share fails, and Bob's phone asking again later gets nothing",
+    "[sender] The final package cannot be sent before the retry budget runs out: the share fails, and Bob's phone asking again later gets nothing",
     "[receiver] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
     "[receiver] Alice confirms Bob's new safety number the instant the car key expires: the final package she held is never sent",
     "[sender] Alice shares two credentials while the server answers 503: each invitation is retried on its own, and each is provisioned once",
@@ -163,7 +163,7 @@ const EXPECTED: Record<string, string[]> = {
     "[receiver] The final package, signed in time, reaches Bob's phone the instant the car key expires: nothing is provisioned",
   ],
   'new-id-per-retry': [
-    "The final package cannot be sent before the retry budget runs out: the share fails, and Bob's phone asking again later gets nothing",
+    "[sender] The final package cannot be sent before the retry budget runs out: the share fails, and Bob's phone asking again later gets nothing",
     "[receiver] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
     "[receiver] Alice confirms Bob's new safety number the instant the car key expires: the final package she held is never sent",
     "[receiver] The stateful legs with reordered duplicates provision once, from one final package",
@@ -216,7 +216,7 @@ const EXPECTED: Record<string, string[]> = {
     "[sender] Bob and Carol both reinstall Signal mid-transfer: confirming Bob's safety number releases only Bob's final package",
   ],
   'reopens-ended-shares': [
-    "The final package cannot be sent before the retry budget runs out: the share fails, and Bob's phone asking again later gets nothing",
+    "[sender] The final package cannot be sent before the retry budget runs out: the share fails, and Bob's phone asking again later gets nothing",
     "[sender] Bob's signing request, sent again after the share completed, gets no second final package",
     "[sender] Once Alice's phone reports the share completed, a late refusal from Bob's phone changes nothing",
     "[sender] Once Alice's phone reports the share completed, a late signing request from Bob's phone changes nothing",
@@ -229,7 +229,7 @@ const EXPECTED: Record<string, string[]> = {
     "[sender] Bob deletes his account after asking for the signature: the share fails and nothing is provisioned",
   ],
   'retries-without-waiting': [
-    "The final package cannot be sent before the retry budget runs out: the share fails, and Bob's phone asking again later gets nothing",
+    "[sender] The final package cannot be sent before the retry budget runs out: the share fails, and Bob's phone asking again later gets nothing",
     "[receiver] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
     "[receiver] Alice confirms Bob's new safety number the instant the car key expires: the final package she held is never sent",
     "[receiver] The stateful legs with reordered duplicates provision once, from one final package",
@@ -279,7 +279,7 @@ const EXPECTED: Record<string, string[]> = {
     "[receiver] Unknown fields in an invitation are tolerated",
   ],
   'too-many-retries': [
-    "The final package cannot be sent before the retry budget runs out: the share fails, and Bob's phone asking again later gets nothing",
+    "[sender] The final package cannot be sent before the retry budget runs out: the share fails, and Bob's phone asking again later gets nothing",
     "[receiver] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
     "[receiver] Alice confirms Bob's new safety number the instant the car key expires: the final package she held is never sent",
     "[sender] The server answers 503 to the first 20 attempts, then would take the invitation: the share fails",
@@ -294,7 +294,7 @@ const EXPECTED: Record<string, string[]> = {
     "[sender] A signing request from a third account about Alice's share is ignored, and the share still completes with Bob",
   ],
   'waits-too-long': [
-    "The final package cannot be sent before the retry budget runs out: the share fails, and Bob's phone asking again later gets nothing",
+    "[sender] The final package cannot be sent before the retry budget runs out: the share fails, and Bob's phone asking again later gets nothing",
     "[receiver] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
     "[receiver] Alice confirms Bob's new safety number the instant the car key expires: the final package she held is never sent",
     "[receiver] The stateful legs with reordered duplicates provision once, from one final package",
