@@ -129,6 +129,7 @@ const EXPECTED: Record<string, string[]> = {
   ],
   'ignores-expiry': [
     "[receiver] An invitation whose expiration has passed is refused and reported as expired",
+    "[receiver] An invitation whose expiration has passed is refused and reported as expired, in the stateful flow",
     "[receiver] Bob's phone comes online 5 minutes after the car key expires: it refuses the car key as expired",
     "[receiver] Bob's phone comes online the instant the car key expires: it refuses the car key as expired",
     "[receiver] The expiration passes between the legs: nothing is provisioned and both phones report it expired",
@@ -188,6 +189,7 @@ const EXPECTED: Record<string, string[]> = {
   ],
   'reads-wall-clock': [
     "[receiver] An invitation whose expiration has passed is refused and reported as expired",
+    "[receiver] An invitation whose expiration has passed is refused and reported as expired, in the stateful flow",
     "[receiver] Bob's phone comes online 5 minutes after the car key expires: it refuses the car key as expired",
     "[receiver] Bob's phone comes online the instant the car key expires: it refuses the car key as expired",
     "[receiver] The expiration passes between the legs: nothing is provisioned and both phones report it expired",
