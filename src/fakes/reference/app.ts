@@ -145,7 +145,6 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {},
                     sent(transferId, {
                       type: 'send-failed',
                       reason: 'expired',
-                      // Stryker disable next-line StringLiteral: free text
                       detail: `${effect.message.type} held for a new safety number until after the expiration; not sent`,
                     }),
                   ...(flaws.completesOnPackageSent && effect.message.type === 'KeyImportRequest' ? { onSent: () => sent(transferId, { type: 'package-accepted' }) } : {}),
