@@ -84,7 +84,13 @@ export type Disruption =
    * Alice sends her must wait (R-IDENTITY-1) whatever happens to Bob's share. Only when Alice's
    * app is under test; Carol's phone has no credential app (her share is the monitor's to judge).
    */
-  | { kind: 'carol'; atMs: number };
+  | { kind: 'carol'; atMs: number }
+  /**
+   * Before sharing with Bob, Alice tries to share with Dave, who is not on Signal: that share
+   * fails at once and sends nothing (R-ACCOUNT-1), and must leave nothing behind for the next
+   * one (its transfer id above all). Only when Alice's app is under test.
+   */
+  | { kind: 'not-on-signal-first' };
 
 export interface Plan {
   /** The simulation's seed: people, numbers, keys, credentials, the apps' randomness. */
@@ -183,7 +189,13 @@ function disruption(role: Plan['role']): fc.Arbitrary<Disruption> {
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('another-share' as const), atMs: at(2 * HOUR), credential: fc.constantFrom(...kinds) }) },
   ];
   if (role === 'receiver') choices.push({ weight: 2, arbitrary: crafted }, { weight: 1, arbitrary: again });
-  if (role === 'sender') choices.push({ weight: 2, arbitrary: fromBob }, { weight: 3, arbitrary: fc.record({ kind: fc.constant('carol' as const), atMs: early }) });
+  if (role === 'sender') {
+    choices.push(
+      { weight: 2, arbitrary: fromBob },
+      { weight: 3, arbitrary: fc.record({ kind: fc.constant('carol' as const), atMs: early }) },
+      { weight: 1, arbitrary: fc.constant({ kind: 'not-on-signal-first' as const }) },
+    );
+  }
   return fc.oneof(...choices);
 }
 
@@ -260,12 +272,14 @@ export function describePlan(plan: Plan): string[] {
   for (const f of plan.faults) {
     lines.push(`And the next ${f.count} message(s) ${f.direction === 'to Bob' ? 'from Alice to Bob' : 'from Bob to Alice'} ${FAULT_WORDS[f.fault.kind](f.fault as never)}`);
   }
-  for (const d of [...plan.disruptions].sort((a, b) => a.atMs - b.atMs)) lines.push(`And ${disruptionWords(plan, d)}`);
+  const at = (d: Disruption) => ('atMs' in d ? d.atMs : -1);
+  for (const d of [...plan.disruptions].sort((a, b) => at(a) - at(b))) lines.push(`And ${disruptionWords(plan, d)}`);
   lines.push(`And every phone reconnects ${duration(FAULT_WINDOW_MS)} after sharing, unless it is offline until later (the network is good from then on)`);
   return lines;
 }
 
 function disruptionWords(plan: Plan, d: Disruption): string {
+  if (d.kind === 'not-on-signal-first') return 'before that, Alice tried to share a car key with Dave, who is not on Signal';
   const when = d.atMs > 0 ? `${duration(d.atMs)} after sharing` : d.kind === 'offline' ? 'before Alice shares' : 'as Alice shares';
   switch (d.kind) {
     case 'offline':

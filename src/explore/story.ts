@@ -159,6 +159,14 @@ async function play(sim: Simulation, plan: Plan, apps: Apps): Promise<Verdict> {
       case 'another-share':
         steps.push({ atMs: d.atMs, act: () => userCall(share(d.credential)) });
         break;
+      case 'not-on-signal-first':
+        if (plan.role !== 'sender') break;
+        steps.push({
+          atMs: 0,
+          beforeShare: true,
+          act: () => userCall(sim.share(alice, sim.data.credential('car key', { recipient: sim.data.phoneNumber(), flow: plan.flow, expiresAt: sim.clock.now() + plan.expiresInMs }))),
+        });
+        break;
       case 'carol':
         if (!carol) break;
         steps.push({
