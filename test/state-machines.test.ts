@@ -100,8 +100,12 @@ describe('sender state machine', () => {
     const stateless = transfer({ flow: 'stateless', credentialKey: undefined });
     senderStep(stateless, complete('provisioned'), { newId });
     expect(stateless.state).toBe('completed');
-    const stateful = transfer({ state: 'package-sent' });
+    const stateful = transfer({ state: 'package-sent', packageOut: true });
     expect(senderStep(stateful, complete('provisioned'), { newId })).toEqual([{ kind: 'state', state: 'completed' }]);
+    // A package still held for a new safety number has not left: "provisioned" cannot be true yet.
+    const held = transfer({ state: 'package-sent' });
+    expect(senderStep(held, complete('provisioned'), { newId })).toEqual([expect.objectContaining({ kind: 'violation', requirement: 'R-STATEFUL-1' })]);
+    expect(held.state).toBe('package-sent');
   });
 
   it('S8: a failed answer fails the share with its reason', () => {

@@ -138,6 +138,8 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {},
             role === 'sender'
               ? {
                   onGiveUp: (error) => sent(transferId, { type: 'send-failed', reason: reasonFor(error), detail: String(error) }),
+                  // A final package held for a new safety number has not left yet: an answer `provisioned` before it does cannot be true.
+                  ...(effect.message.type === 'KeyImportRequest' ? { onAttempt: () => void (outgoing.get(transferId)!.packageOut = true) } : {}),
                   // Held for a new safety number past the expiration: nothing is sent onwards (R-EXPIRY-1).
                   // Stryker disable next-line OptionalChaining: a sender's effects are only ever for a share it has
                   expiresAt: outgoing.get(transferId)?.expiresAt,

@@ -56,6 +56,8 @@ interface Pending {
 
 export interface SendOutcome {
   onSent?: () => void | Promise<void>;
+  /** Each attempt, as it is made (a held message makes none until it is released). */
+  onAttempt?: () => void;
   /**
    * When the message stops being worth sending (its transfer's expiration): a message held for
    * an unconfirmed identity is not sent at or after it, and `onExpired` is called instead.
@@ -124,6 +126,7 @@ export class Outbox {
     // A retry planned before the peer's identity changed waits for the confirmation like any send
     // (Signal lets it through once the change was met, on receiving as much as on sending).
     if (n > 1 && this.unconfirmed.has(to) && !this.flaws.holdsOnlyRefusedSends) return this.hold({ to, message, outcome });
+    outcome.onAttempt?.();
     try {
       await this.ctx.signal.send(to, bytes);
     } catch (error) {
