@@ -47,9 +47,11 @@ export default function createCredentialApp({ signal, clock, random, report }: C
     }
     if (m.type === 'ShareInvitation' && !handled.has(m.transferId)) {
       handled.add(m.transferId);
+      // Another protocol version, or a flow this app does not do: unsupported. Past its expiration: expired.
+      const unsupported = m.version !== PROTOCOL_VERSION || m.flow !== 'stateless';
       const expired = Date.parse(m.expiration) <= clock.now();
-      if (expired || m.flow !== 'stateless') {
-        const reason = expired ? 'expired' : 'unsupported';
+      if (unsupported || expired) {
+        const reason = unsupported ? 'unsupported' : 'expired';
         report({ type: 'transfer', transferId: m.transferId, role: 'receiver', state: 'failed', reason });
         await answer(from.aci, m.transferId, 'failed', reason);
         return;
