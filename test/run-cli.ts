@@ -108,10 +108,11 @@ export function batchedRuns(parallel: number) {
   };
   return (adapters: string[], args: string[], size: number): Map<string, Promise<AppResult & { run: string }>> => {
     const results = new Map<string, Promise<AppResult & { run: string }>>();
-    // Even batches: 17 apps in batches of 8 are 6, 6 and 5, not 8, 8 and 1.
-    size = Math.ceil(adapters.length / Math.ceil(adapters.length / size));
-    for (let i = 0; i < adapters.length; i += size) {
-      const batch = adapters.slice(i, i + size);
+    // Even batches: 17 apps in batches of at most 8 are 5, 6 and 6, not 8, 8 and 1 (and 31 in
+    // batches of 6 are six of 5 or 6, never one of 1: an app alone prints the single-app form).
+    const batches = Math.ceil(adapters.length / size);
+    for (let b = 0; b < batches; b++) {
+      const batch = adapters.slice(Math.floor((b * adapters.length) / batches), Math.floor(((b + 1) * adapters.length) / batches));
       const run = (async () => {
         await slot();
         try {
