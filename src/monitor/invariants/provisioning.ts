@@ -66,34 +66,37 @@ export const PROVISIONING: Invariant[] = [
     id: 'INV-EXACT',
     requirement: 'R-STATELESS-1',
     text: 'What is provisioned is byte for byte what was shared: the sender sends the provisioning information (stateless) or credential data (stateful) it was asked to share, with its format, and the receiver provisions exactly what it received.',
-    check: (h) => [
-      // The sender's part: what it sent is what its user shared.
-      ...transfersOf(h).flatMap((t) => {
-        // Several shares under one id: which request a message answers cannot be told (INV-UNIQUE-TRANSFER's).
-        if (!t.request || reusedIds(h).has(`${t.sender}\n${t.transferId}`)) return [];
-        const shared = t.request.provisioningInformation;
-        const sent = h.messages.filter((m) => m.phone === t.sender && m.direction === 'sent' && !m.scripted && m.message?.transferId === t.transferId && transferOf(h, t.transferId, [m.peer]) === t);
-        const wrong = sent.filter(
-          (m) =>
-            (m.message?.type === 'ShareInvitation' && (m.message.format !== t.request!.format || (m.message.flow === 'stateless' && m.message.provisioningInformation !== shared))) ||
-            (m.message?.type === 'KeyImportRequest' && m.message.credentialData !== shared),
-        );
-        return wrong.map((m) => ({ phone: t.sender, problem: `${t.sender} sent a ${m.message!.type} for transfer ${t.transferId} whose format or credential is not what its user shared`, events: [m.seq] }));
-      }),
-      // The receiver's part: what it provisioned is what it received.
-      ...provisioned(h).flatMap((r) => {
-        const t = transferOf(h, r.event.transferId, accountsOfPhone(h, r.phone));
-        if (!t) return [];
-        const received = h.messages.filter((m) => m.phone === r.phone && m.direction === 'received' && m.seq < r.seq && m.message?.transferId === t.transferId);
-        const data = received.flatMap((m) =>
-          m.message?.type === 'ShareInvitation' && m.message.flow === 'stateless' ? [m.message.provisioningInformation] : m.message?.type === 'KeyImportRequest' ? [m.message.credentialData] : [],
-        );
-        const problems = [];
-        if (data.length && !data.includes(r.event.provisioningInformation)) problems.push('credential differs from every one its device received for it');
-        if (r.event.format !== t.invitation.format) problems.push(`format ${JSON.stringify(r.event.format)} is not the invitation's ${JSON.stringify(t.invitation.format)}`);
-        return problems.length ? [{ phone: r.phone, problem: `${r.phone} provisioned transfer ${t.transferId}, but its ${problems.join(' and its ')}`, events: [t.invited.seq, r.seq] }] : [];
-      }),
-    ],
+    check: (h) => {
+      const reused = reusedIds(h);
+      return [
+        // The sender's part: what it sent is what its user shared.
+        ...transfersOf(h).flatMap((t) => {
+          // Several shares under one id: which request a message answers cannot be told (INV-UNIQUE-TRANSFER's).
+          if (!t.request || reused.has(`${t.sender}\n${t.transferId}`)) return [];
+          const shared = t.request.provisioningInformation;
+          const sent = h.messages.filter((m) => m.phone === t.sender && m.direction === 'sent' && !m.scripted && m.message?.transferId === t.transferId && transferOf(h, t.transferId, [m.peer]) === t);
+          const wrong = sent.filter(
+            (m) =>
+              (m.message?.type === 'ShareInvitation' && (m.message.format !== t.request!.format || (m.message.flow === 'stateless' && m.message.provisioningInformation !== shared))) ||
+              (m.message?.type === 'KeyImportRequest' && m.message.credentialData !== shared),
+          );
+          return wrong.map((m) => ({ phone: t.sender, problem: `${t.sender} sent a ${m.message!.type} for transfer ${t.transferId} whose format or credential is not what its user shared`, events: [m.seq] }));
+        }),
+        // The receiver's part: what it provisioned is what it received.
+        ...provisioned(h).flatMap((r) => {
+          const t = transferOf(h, r.event.transferId, accountsOfPhone(h, r.phone));
+          if (!t) return [];
+          const received = h.messages.filter((m) => m.phone === r.phone && m.direction === 'received' && m.seq < r.seq && m.message?.transferId === t.transferId);
+          const data = received.flatMap((m) =>
+            m.message?.type === 'ShareInvitation' && m.message.flow === 'stateless' ? [m.message.provisioningInformation] : m.message?.type === 'KeyImportRequest' ? [m.message.credentialData] : [],
+          );
+          const problems = [];
+          if (data.length && !data.includes(r.event.provisioningInformation)) problems.push('credential differs from every one its device received for it');
+          if (r.event.format !== t.invitation.format) problems.push(`format ${JSON.stringify(r.event.format)} is not the invitation's ${JSON.stringify(t.invitation.format)}`);
+          return problems.length ? [{ phone: r.phone, problem: `${r.phone} provisioned transfer ${t.transferId}, but its ${problems.join(' and its ')}`, events: [t.invited.seq, r.seq] }] : [];
+        }),
+      ];
+    },
   },
   {
     id: 'INV-BEFORE-EXPIRY',
