@@ -167,6 +167,15 @@ When(
   },
 );
 
+When("{person}'s phone sends {person} a copy of {person}'s {credential} invitation {defect}", function (this: SctWorld, from: string, to: string, owner: string, kind: CredentialKind, defect: (m: RawMessage) => RawMessage) {
+  // A damaged copy under the transfer's own id: the receiver may report it, never act on it.
+  this.sim.expectViolations();
+  const decoded = decode(capturedInvitation(this, kind));
+  assert.ok(decoded.ok, 'the captured invitation no longer decodes');
+  assert.equal(this.share(kind).sender, this.sim.phone(owner), `the ${kind} was not shared by ${owner}`);
+  return sendScripted(this, from, to, toBytes(defect(decoded.message as unknown as RawMessage)), kind);
+});
+
 Then("{person}'s phone answers {person} that the invitation was {word}", function (this: SctWorld, owner: string, to: string, reason: string) {
   const receiver = this.sim.phone(owner);
   const share = this.shares.findLast((s) => s.receiver === receiver);

@@ -101,6 +101,11 @@ Then("{person}'s phone reports the share as {state}", function (this: SctWorld, 
   evidence.reportedState(this.sim, phone, this.latestShareOf(phone), state);
 });
 
+Then("{person}'s phone never reported the share as {state}", function (this: SctWorld, owner: string, state: string) {
+  const phone = this.sim.phone(owner);
+  evidence.neverReportedState(phone, this.latestShareOf(phone), state);
+});
+
 /** "because it expired", "because Bob is not on Signal": the reason words a failed report must carry. */
 const FAILED_BECAUSE: Array<[RegExp, FailureReason]> = [
   [/^it expired$/, 'expired'],

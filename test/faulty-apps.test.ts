@@ -48,6 +48,7 @@ const EXPECTED: Record<string, string[]> = {
     "[receiver] The final package is lost on delivery: Bob's phone asks again and gets the same package",
     "[receiver] The final package, signed in time, reaches Bob's phone 1 millisecond before the car key expires: it is provisioned",
     "[receiver] The final package, signed in time, reaches Bob's phone the instant the car key expires: nothing is provisioned",
+    "[receiver] The response to a stateful invitation is lost, and Alice's phone sends it again after her final package left: provisioned once, and the share completes",
   ],
   'binds-no-device': [
     "[sender] A second signing request from Bob's phone with another key gets no second package",
@@ -72,6 +73,7 @@ const EXPECTED: Record<string, string[]> = {
     "[sender] A second signing request from Bob's phone with another key gets no second package",
     "[sender] A signing request from a third account about Alice's share is ignored, and the share still completes with Bob",
     "[sender] A signing request that arrives twice gets the same final package, and Bob's phone one credential",
+    "[sender] Alice cancels right after her final package left, and the cancel overtakes it: nothing is provisioned",
     "[sender] Alice's phone hears Bob's new identity before sending him anything: the final package still waits for her confirmation",
     "[sender] Alice's phone is offline when Bob's phone asks for its signature, and completes the share later",
     "[sender] Bob and Carol both reinstall Signal mid-transfer: confirming Bob's safety number releases only Bob's final package",
@@ -98,11 +100,13 @@ const EXPECTED: Record<string, string[]> = {
     "[sender] The final package, signed in time, reaches Bob's phone 1 millisecond before the car key expires: it is provisioned",
     "[sender] The final package, signed in time, reaches Bob's phone the instant the car key expires: nothing is provisioned",
     "[sender] The largest car key the protocol allows is provisioned byte for byte, in the stateful flow",
+    "[sender] The response to a stateful invitation is lost, and Alice's phone sends it again after her final package left: provisioned once, and the share completes",
     "[sender] The stateful legs with reordered duplicates provision once, from one final package",
     "[sender] Two stateful shares to the same phone, interleaved, are each provisioned once with their own key",
   ],
   'completes-without-package': [
     "[sender] Bob's phone says it provisioned before any final package: the share is not completed",
+    "[sender] Bob's phone says it provisioned while Alice's final package waits for his new safety number: the share completes only after the package leaves",
   ],
   'first-contact-owns-transfer': [
     "[receiver] A forged cancel and Alice's own cancel both overtake her invitation: nothing is provisioned",
@@ -125,6 +129,7 @@ const EXPECTED: Record<string, string[]> = {
     "[receiver] A cancel that overtakes its invitation: nothing is provisioned",
     "[receiver] A forged cancel and Alice's own cancel both overtake her invitation: nothing is provisioned",
     "[receiver] Alice cancels after Bob's phone asked for its signature: nothing is provisioned",
+    "[receiver] Alice cancels right after her final package left, and the cancel overtakes it: nothing is provisioned",
     "[receiver] Alice cancels right after inviting: nothing is provisioned and Bob's phone reports the share cancelled",
   ],
   'ignores-expiry': [
@@ -145,6 +150,7 @@ const EXPECTED: Record<string, string[]> = {
     "[sender] Bob reinstalls Signal again before Alice confirmed: his final package waits for her second confirmation",
     "[sender] Bob reinstalls Signal mid-transfer: the final package waits until Alice confirms his new safety number",
     "[sender] Bob's phone asks again while his final package waits for Alice's confirmation: still nothing before it, one package after",
+    "[sender] Bob's phone says it provisioned while Alice's final package waits for his new safety number: the share completes only after the package leaves",
   ],
   'ignores-retry-after': [
     "[sender] A 429 with Retry-After 30 is honoured: the next attempt comes no sooner",
@@ -164,7 +170,6 @@ const EXPECTED: Record<string, string[]> = {
     "[receiver] The final package, signed in time, reaches Bob's phone the instant the car key expires: nothing is provisioned",
   ],
   'new-id-per-retry': [
-    "[sender] The final package cannot be sent before the retry budget runs out: the share fails, and Bob's phone asking again later gets nothing",
     "[receiver] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
     "[receiver] Alice confirms Bob's new safety number the instant the car key expires: the final package she held is never sent",
     "[receiver] The stateful legs with reordered duplicates provision once, from one final package",
@@ -173,7 +178,9 @@ const EXPECTED: Record<string, string[]> = {
     "[sender] A retry planned before Alice's phone heard Bob's new identity waits for her confirmation too",
     "[sender] Alice shares two credentials while the server answers 503: each invitation is retried on its own, and each is provisioned once",
     "[sender] The connection fails once: the invitation is sent again and provisioned once",
+    "[sender] The final package cannot be sent before the retry budget runs out: the share fails, and Bob's phone asking again later gets nothing",
     "[sender] The response is lost after the server took the invitation: Bob's phone gets it twice and provisions once",
+    "[sender] The response to a stateful invitation is lost, and Alice's phone sends it again after her final package left: provisioned once, and the share completes",
     "[sender] The server answers 503 to the first 2 attempts, then would take the invitation: provisioned once",
     "[sender] The server answers 503 to the first 20 attempts, then would take the invitation: the share fails",
     "[sender] The server is down beyond the retry budget: the share fails, and nothing is provisioned when it is back",
@@ -185,6 +192,7 @@ const EXPECTED: Record<string, string[]> = {
     "[receiver] Alice's old invitation, replayed after the share completed, provisions nothing more",
     "[receiver] An invitation resent with a new message id is provisioned once",
     "[receiver] The response is lost after the server took the invitation: Bob's phone gets it twice and provisions once",
+    "[receiver] The response to a stateful invitation is lost, and Alice's phone sends it again after her final package left: provisioned once, and the share completes",
     "[receiver] The same invitation sent twice is provisioned once",
   ],
   'reads-wall-clock': [
@@ -296,7 +304,6 @@ const EXPECTED: Record<string, string[]> = {
     "[sender] A signing request from a third account about Alice's share is ignored, and the share still completes with Bob",
   ],
   'waits-too-long': [
-    "[sender] The final package cannot be sent before the retry budget runs out: the share fails, and Bob's phone asking again later gets nothing",
     "[receiver] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
     "[receiver] Alice confirms Bob's new safety number the instant the car key expires: the final package she held is never sent",
     "[receiver] The stateful legs with reordered duplicates provision once, from one final package",
@@ -304,7 +311,9 @@ const EXPECTED: Record<string, string[]> = {
     "[sender] A retransmitted invitation that arrives after the share completed provisions nothing more",
     "[sender] Alice shares two credentials while the server answers 503: each invitation is retried on its own, and each is provisioned once",
     "[sender] The connection fails once: the invitation is sent again and provisioned once",
+    "[sender] The final package cannot be sent before the retry budget runs out: the share fails, and Bob's phone asking again later gets nothing",
     "[sender] The response is lost after the server took the invitation: Bob's phone gets it twice and provisions once",
+    "[sender] The response to a stateful invitation is lost, and Alice's phone sends it again after her final package left: provisioned once, and the share completes",
     "[sender] The server answers 503 to the first 2 attempts, then would take the invitation: provisioned once",
     "[sender] The server answers 503 to the first 20 attempts, then would take the invitation: the share fails",
     "[sender] The server is down beyond the retry budget: the share fails, and nothing is provisioned when it is back",
@@ -459,6 +468,7 @@ describe.concurrent('deliberately faulty apps fail the scenarios for the rule th
       "[sender] The connection fails once: the invitation is sent again and provisioned once",
       "[sender] The response is lost after the server took the invitation: Bob's phone gets it twice and provisions once",
       "[receiver] The stateful legs with reordered duplicates provision once, from one final package",
+      "[sender] The response to a stateful invitation is lost, and Alice's phone sends it again after her final package left: provisioned once, and the share completes",
     ];
     const { code, output } = await resultOf(faulty('real-timers'));
     expect(code, output).toBe(1);

@@ -100,7 +100,7 @@ describe('sender state machine', () => {
     const stateless = transfer({ flow: 'stateless', credentialKey: undefined });
     senderStep(stateless, complete('provisioned'), { newId });
     expect(stateless.state).toBe('completed');
-    const stateful = transfer({ state: 'package-sent', packageOut: true });
+    const stateful = transfer({ state: 'package-sent', packageAttempts: 1 });
     expect(senderStep(stateful, complete('provisioned'), { newId })).toEqual([{ kind: 'state', state: 'completed' }]);
     // A package still held for a new safety number has not left: "provisioned" cannot be true yet.
     const held = transfer({ state: 'package-sent' });

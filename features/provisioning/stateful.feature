@@ -81,6 +81,20 @@ Feature: Stateful provisioning
     And Bob's phone reports the share as cancelled
     And Alice's phone sent no final package for the car key
 
+  @req=R-CANCEL-1 @req=R-ORDER-1
+  Scenario: Alice cancels right after her final package left, and the cancel overtakes it: nothing is provisioned
+    Given Alice's phone is offline
+    When Alice shares a car key with Bob in the stateful flow
+    Then Bob's phone reports the share as key-requested
+    Given the network delivers the next 2 messages to Bob's phone in reverse order
+    When Alice's phone comes back online
+    Then Alice's phone sent one final package for the car key
+    When Alice cancels the share
+    Then Bob's phone received the cancel before the final package
+    And Bob's phone has provisioned nothing
+    And Bob's phone reports the share as cancelled
+    And Alice's phone reports the share as cancelled
+
   @req=R-EXPIRY-1
   Scenario: The expiration passes between the legs: nothing is provisioned and both phones report it expired
     Given Alice's phone is offline
@@ -174,3 +188,22 @@ Feature: Stateful provisioning
       | failed    | refused the car key as bad-signature        | decline         | answers Alice's phone that it declined the car key             |
       | declined  | declined the car key                        | signing request | asks Alice's phone to sign its key again                       |
       | declined  | declined the car key                        | refusal         | answers Alice's phone that it refused the car key as expired   |
+
+
+  @req=R-STATEFUL-1 @req=R-IDENTITY-1 @sender-only
+  Scenario: Bob's phone says it provisioned while Alice's final package waits for his new safety number: the share completes only after the package leaves
+    Given Bob's phone is played by the harness, bypassing his credential app
+    And Alice's phone is offline
+    When Alice shares a car key with Bob in the stateful flow
+    And Bob's phone asks Alice's phone to sign a key for the car key
+    And Bob reinstalls Signal on his phone
+    And Alice's phone comes back online
+    And the network is quiet
+    Then Alice's phone sent no final package for the car key
+    When Bob's phone answers Alice's phone that it provisioned the car key
+    Then Alice's phone never reported the share as completed
+    When Alice confirms Bob's new safety number
+    And the network is quiet
+    Then Alice's phone sent one final package for the car key
+    When Bob's phone answers Alice's phone that it provisioned the car key
+    Then Alice's phone reports the share as completed

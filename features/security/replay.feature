@@ -30,6 +30,15 @@ Feature: Replays
     Then Bob's phone received the invitation 2 times
     And Bob's phone provisions the car key exactly once
 
+  @req=R-REPLAY-1 @req=R-VALID-1 @receiver-only
+  Scenario: A damaged copy of Alice's invitation, arriving after the share completed, takes nothing back
+    When Alice shares a car key with Bob
+    Then Bob's phone provisions the car key exactly once
+    When Alice's phone sends Bob a copy of Alice's car key invitation without its protocol version
+    Then Bob's phone received the invitation 2 times
+    And Bob's phone reports the share as provisioned
+    And Bob's phone provisions the car key exactly once
+
   @stateful @req=R-REPLAY-1 @req=R-ONCE-1 @sender-only
   Scenario: Bob's signing request, sent again after the share completed, gets no second final package
     When Alice shares a car key with Bob in the stateful flow

@@ -59,6 +59,23 @@ Feature: Retries
     And Bob's phone provisions the car key exactly once
     And Alice's phone reports the share as completed
 
+  @stateful @req=R-ONCE-1 @req=R-IDEM-1
+  Scenario: The response to a stateful invitation is lost, and Alice's phone sends it again after her final package left: provisioned once, and the share completes
+    Given the server loses its response to Alice's phone's next message
+    And Alice's phone is offline
+    When Alice shares a car key with Bob in the stateful flow
+    Then Bob's phone reports the share as key-requested
+    When Bob's phone is offline
+    And Alice's phone comes back online
+    Then Alice's phone sent one final package for the car key
+    # Alice's phone tries the invitation again (at most 5 minutes after the lost response) while Bob's phone is away.
+    When 10 minutes pass
+    And Bob's phone comes back online
+    And the network is quiet
+    Then Bob's phone received the invitation 2 times
+    And Bob's phone provisions the car key exactly once
+    And Alice's phone reports the share as completed
+
   @req=R-ONCE-1
   Scenario: A lost acknowledgement: the server delivers the invitation again and it is provisioned once
     Given the server will lose the next acknowledgement from Bob's phone

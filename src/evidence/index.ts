@@ -11,5 +11,5 @@
  */
 export { accountsOf, PhoneRecords, type ShareFacts } from './records.ts';
 export { exactlyOneDeviceProvisions, provisionedExactlyOnce, provisionedNone, provisionedNothing, provisionedTraffic } from './provisioning.ts';
-export { missingEvidence, reportedFailure, reportedState, roleIn } from './states.ts';
+export { missingEvidence, neverReportedState, reportedFailure, reportedState, roleIn } from './states.ts';
 export { sendAttempts, serverHoldsInvitation } from './traffic.ts';

@@ -260,3 +260,9 @@ export function reportedFailure(sim: Simulation, phone: Phone, share: ShareFacts
   );
   backed(sim, phone, share, last!);
 }
+
+/** "X's phone never reported the share as ...": no report of that state, at any time, for the share. */
+export function neverReportedState(phone: Phone, share: ShareFacts, state: string): void {
+  const reports = phone.transferReports(share.transferId);
+  assert.ok(!reports.some((r) => r.state === state), `${phone.name} reported the share as ${state} (reports: ${describeReports(reports)})`);
+}

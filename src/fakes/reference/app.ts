@@ -26,7 +26,7 @@ import { newKeyPair, seedFrom } from '../../protocol/signing.ts';
 import { withReferenceDefaults, type ChoiceOverrides, type Choices } from './choices.ts';
 import { clockWithFlaws, type ClockFlaws } from './clock-flaws.ts';
 import type { Effect } from './effects.ts';
-import { Outbox, type OutboxFlaws } from './outbox.ts';
+import { Outbox, type OutboxFlaws, type SendOutcome } from './outbox.ts';
 import { receiverStep, type ReceiverEvent, type ReceiverFlaws, type ReceiverTransfer } from './receiver.ts';
 import { senderStep, type SenderEvent, type SenderFlaws, type SenderTransfer } from './sender.ts';
 
@@ -138,8 +138,8 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {},
             role === 'sender'
               ? {
                   onGiveUp: (error) => sent(transferId, { type: 'send-failed', reason: reasonFor(error), detail: String(error) }),
-                  // A final package held for a new safety number has not left yet: an answer `provisioned` before it does cannot be true.
-                  ...(effect.message.type === 'KeyImportRequest' ? { onAttempt: () => void (outgoing.get(transferId)!.packageOut = true) } : {}),
+                  // A final package refused or held for a new safety number has not left yet: an answer `provisioned` before it does cannot be true.
+                  ...(effect.message.type === 'KeyImportRequest' ? packageAttempts(outgoing.get(transferId)!) : {}),
                   // Held for a new safety number past the expiration: nothing is sent onwards (R-EXPIRY-1).
                   // Stryker disable next-line OptionalChaining: a sender's effects are only ever for a share it has
                   expiresAt: outgoing.get(transferId)?.expiresAt,
@@ -409,4 +409,12 @@ function reasonFor(error: unknown): FailureReason {
     if (error.kind === 'identity-changed') return 'identity-changed';
   }
   return 'send-failed';
+}
+
+/** Counts a final package's attempts that may have reached the receiver (S6b: a `provisioned` answer needs one). */
+function packageAttempts(t: SenderTransfer): Pick<SendOutcome, 'onAttempt' | 'onRefusedUnsent'> {
+  return {
+    onAttempt: () => void (t.packageAttempts = (t.packageAttempts ?? 0) + 1),
+    onRefusedUnsent: () => void (t.packageAttempts = t.packageAttempts! - 1), // always after its onAttempt
+  };
 }

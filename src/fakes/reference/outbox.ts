@@ -58,6 +58,8 @@ export interface SendOutcome {
   onSent?: () => void | Promise<void>;
   /** Each attempt, as it is made (a held message makes none until it is released). */
   onAttempt?: () => void;
+  /** An attempt refused before anything left the phone (the recipient's identity changed): the message is held. */
+  onRefusedUnsent?: () => void;
   /**
    * When the message stops being worth sending (its transfer's expiration): a message held for
    * an unconfirmed identity is not sent at or after it, and `onExpired` is called instead.
@@ -132,6 +134,7 @@ export class Outbox {
     } catch (error) {
       if (error instanceof SignalSendError && error.kind === 'identity-changed' && !this.flaws.ignoresIdentityChange) {
         this.unconfirmed.add(to);
+        outcome.onRefusedUnsent?.();
         return this.hold({ to, message, outcome });
       }
       const retryable =

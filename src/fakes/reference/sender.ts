@@ -36,10 +36,11 @@ export interface SenderTransfer {
   /** Stateful: the receiving device the transfer is bound to (the first to ask for a signature). */
   boundDevice?: number;
   /**
-   * Stateful: the final package has left this phone at least once (an attempt was made; one held
-   * for a new safety number has not). A `provisioned` answer before that cannot be true.
+   * Stateful: attempts to send the final package that may have reached the receiver (made, and not
+   * refused for a new safety number before leaving the phone). A `provisioned` answer while there
+   * are none cannot be true.
    */
-  packageOut?: boolean;
+  packageAttempts?: number;
 }
 
 export type SenderEvent =
@@ -165,7 +166,7 @@ export function senderStep(t: SenderTransfer, event: SenderEvent, deps: MachineD
         // Stryker disable next-line all: an `ignore` effect only writes an app log line (app.ts, apply)
         return [{ kind: 'ignore', why: `an answer from device ${event.fromDevice}, not the bound device ${t.boundDevice}` }];
       }
-      if (status === 'provisioned' && t.flow === 'stateful' && !(t.state === 'package-sent' && t.packageOut) && !flaws.completesWithoutPackage) {
+      if (status === 'provisioned' && t.flow === 'stateful' && !(t.state === 'package-sent' && t.packageAttempts) && !flaws.completesWithoutPackage) {
         // Stryker disable next-line all: a violation report only, and those are optional (docs/protocol.md, Reports to the harness)
         return [{ kind: 'violation', requirement: 'R-STATEFUL-1', problem: 'provisioned reported before the final package was sent' }];
       }
