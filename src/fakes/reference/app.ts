@@ -139,6 +139,7 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {},
               ? {
                   onGiveUp: (error) => sent(transferId, { type: 'send-failed', reason: reasonFor(error), detail: String(error) }),
                   // A final package refused or held for a new safety number has not left yet: an answer `provisioned` before it does cannot be true.
+                  // Stryker disable next-line ConditionalExpression: a sender's other sends here are cancels, which end the share (a `provisioned` after one is ignored)
                   ...(effect.message.type === 'KeyImportRequest' ? packageAttempts(outgoing.get(transferId)!) : {}),
                   // Held for a new safety number past the expiration: nothing is sent onwards (R-EXPIRY-1).
                   // Stryker disable next-line OptionalChaining: a sender's effects are only ever for a share it has
