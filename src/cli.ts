@@ -11,7 +11,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { basename, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { REFERENCE_ADAPTER, adapterSpec } from './adapter/load.ts';
+import { COMMAND_PREFIX, REFERENCE_ADAPTER, adapterSpec } from './adapter/load.ts';
 import { parseRole, type Role } from './roles.ts';
 import { runSeed } from './seed.ts';
 import { simulationEpoch } from './sim/clock.ts';
@@ -25,11 +25,16 @@ const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
 const USAGE = `Usage: sct-conformance run [options] [feature files or folders]
        sct-conformance explore [options]   (exploration runs: sct-conformance explore --help)
+       sct-conformance host <module>       (runs an in-process adapter behind the adapter protocol)
 
 Options:
-  --adapter <module>   credential app adapter to test (default: the reference app; env SCT_ADAPTER).
+  --adapter <module>   credential app adapter to test (default: the reference app; env SCT_ADAPTER):
+                       a TypeScript/JavaScript module, or an app in its own process described by
+                       a manifest (sct-adapter.json; docs/adapter-protocol.md).
                        Give it more than once to run the same scenarios against each app in
                        turn: each app gets its own summary and reports folder (<reports>/<app>)
+  --adapter-cmd <cmd>  an app in its own process, started with this command line (run by /bin/sh
+                       in the current folder), speaking the adapter protocol on stdin/stdout
   --role <role>        run only one pass: sender, receiver or both (the app under test on every
                        phone). Default: a sender pass and a receiver pass, the reference app
                        playing the other side
@@ -57,6 +62,7 @@ const LOAD_TIMEOUT_MS = 30_000;
 
 export async function main(argv: string[]): Promise<ExitCode> {
   if (argv[0] === 'explore') return (await import('./explore/cli.ts')).exploreMain(argv.slice(1));
+  if (argv[0] === 'host') return (await import('./host/host.ts')).hostMain(argv.slice(1)) as Promise<ExitCode>;
   let parsed;
   try {
     parsed = parseArgs({
@@ -64,6 +70,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
       allowPositionals: true,
       options: {
         adapter: { type: 'string', multiple: true },
+        'adapter-cmd': { type: 'string', multiple: true },
         seed: { type: 'string' },
         name: { type: 'string', multiple: true },
         tags: { type: 'string' },
@@ -90,10 +97,21 @@ export async function main(argv: string[]): Promise<ExitCode> {
   const seed = usage(() => runSeed());
   const timeoutS = values.timeout === undefined ? DEFAULT_TIMEOUT_S : Number(values.timeout);
   if (!(timeoutS > 0)) throw new UsageError(`--timeout "${values.timeout}" is not a positive number of seconds`);
-  const apps = (values.adapter?.length ? values.adapter.map((given) => ({ given, path: resolve(given) })) : [{ given: undefined, path: adapterSpec() }]).map(({ given, path }) => {
-    if (!existsSync(path)) throw new UsageError(`Adapter module "${given ?? path}" was not found (looked for ${path})`);
-    return { path, arg: path === REFERENCE_ADAPTER ? undefined : relative(process.cwd(), path) };
+  const commands = (values['adapter-cmd'] ?? []).map((command) => {
+    if (!command.trim()) throw new UsageError('--adapter-cmd is empty: give the command that starts the app, e.g. --adapter-cmd "python3 app.py"');
+    // The scenario runner starts it in this folder; the replay line repeats the option.
+    return { path: `${COMMAND_PREFIX}${command}`, arg: `${COMMAND_PREFIX}${command}` };
   });
+  const modules = values.adapter?.length || commands.length ? (values.adapter ?? []).map((given) => ({ given, path: resolve(given) })) : [{ given: undefined, path: adapterSpec() }];
+  const apps = [
+    ...modules.map(({ given, path }) => {
+      if (path.startsWith(COMMAND_PREFIX)) return { path, arg: path }; // SCT_ADAPTER=cmd:...
+      const what = path.endsWith('.json') ? 'manifest' : 'module';
+      if (!existsSync(path)) throw new UsageError(`Adapter ${what} "${given ?? path}" was not found (looked for ${path})`);
+      return { path, arg: path === REFERENCE_ADAPTER ? undefined : relative(process.cwd(), path) };
+    }),
+    ...commands,
+  ];
   // The app on the other phones (steps/support/world.ts): the reference app unless SCT_PEER_ADAPTER names another.
   const peer = process.env.SCT_PEER_ADAPTER?.trim() || undefined;
   if (peer && !existsSync(resolve(peer))) throw new UsageError(`Peer adapter module "${peer}" (SCT_PEER_ADAPTER) was not found (looked for ${resolve(peer)})`);
@@ -180,7 +198,11 @@ function worstExit(codes: ExitCode[]): ExitCode {
 
 /** One folder name per app: the module's file name without extension, numbered when two clash. */
 function reportFolders(paths: string[]): string[] {
-  const base = paths.map((path) => basename(path).replace(/\.[cm]?[jt]s$/, '') || 'app');
+  const base = paths.map((path) =>
+    path.startsWith(COMMAND_PREFIX)
+      ? path.slice(COMMAND_PREFIX.length).replace(/[^\w.-]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'app'
+      : basename(path).replace(/\.[cm]?[jt]s$|\.json$/, '') || 'app',
+  );
   return base.map((name, i) => (base.filter((b) => b === name).length > 1 ? `${name}-${base.slice(0, i + 1).filter((b) => b === name).length}` : name));
 }
 

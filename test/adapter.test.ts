@@ -28,7 +28,7 @@ describe('adapter loader', () => {
 
   it('lists every way an app does not fit the contract', async () => {
     const adapter = await loadAdapter(fixture('incomplete-app'));
-    const app = await adapter.factory({} as never);
+    const app = await adapter.factory({} as never, {} as never);
     expect(() => checkApp(app, 'incomplete-app')).toThrow(
       /does not fit the contract:\n- cancel\(\) is missing \(must be a function\)\n- capabilities\.flows must list some of: stateless, stateful/,
     );

@@ -7,6 +7,7 @@ import { requirementsMarkdown } from '../src/requirements-doc.ts';
 import { invariantsMarkdown } from '../src/monitor/doc.ts';
 import { REQUIREMENTS } from '../src/requirements.ts';
 import { MESSAGE_SCHEMAS } from '../src/protocol/messages.ts';
+import { adapterProtocolJson } from '../src/adapter/rpc/schema.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const read = (path: string) => readFileSync(`${ROOT}/${path}`, 'utf8');
@@ -20,6 +21,10 @@ describe('generated documentation is current (run `npm run docs` when this fails
 
   it('docs/invariants.md matches the monitor\'s invariants', () => {
     expect(invariantsMarkdown()).toBe(read('docs/invariants.md'));
+  });
+
+  it('docs/adapter-protocol.schema.json matches the adapter protocol\'s schemas', () => {
+    expect(adapterProtocolJson()).toBe(read('docs/adapter-protocol.schema.json'));
   });
 
   it('docs/requirements.md matches the catalog and the features', () => {

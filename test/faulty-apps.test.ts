@@ -33,6 +33,7 @@ const EXPECTED: Record<string, string[]> = {
     "[receiver] The final package, signed in time, reaches Bob's phone the instant the car key expires: nothing is provisioned",
   ],
   'asks-again-too-soon': [
+    "[receiver] Alice cancels while her final package waits for Bob's new safety number: confirming it afterwards sends nothing",
     "[receiver] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
     "[receiver] Alice confirms Bob's new safety number the instant the car key expires: the final package she held is never sent",
     "[receiver] Alice's phone hears Bob's new identity before sending him anything: the final package still waits for her confirmation",
@@ -131,6 +132,7 @@ const EXPECTED: Record<string, string[]> = {
     "[receiver] Alice cancels after Bob's phone asked for its signature: nothing is provisioned",
     "[receiver] Alice cancels right after her final package left, and the cancel overtakes it: nothing is provisioned",
     "[receiver] Alice cancels right after inviting: nothing is provisioned and Bob's phone reports the share cancelled",
+    "[receiver] Alice cancels while her final package waits for Bob's new safety number: confirming it afterwards sends nothing",
   ],
   'ignores-expiry': [
     "[receiver] An invitation whose expiration has passed is refused and reported as expired",
@@ -142,6 +144,7 @@ const EXPECTED: Record<string, string[]> = {
   ],
   'ignores-identity-change': [
     "[sender] A retry planned before Alice's phone heard Bob's new identity waits for her confirmation too",
+    "[sender] Alice cancels while her final package waits for Bob's new safety number: confirming it afterwards sends nothing",
     "[sender] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
     "[sender] Alice confirms Bob's new safety number the instant the car key expires: the final package she held is never sent",
     "[sender] Alice's phone hears Bob's new identity before sending him anything: the final package still waits for her confirmation",
@@ -250,6 +253,9 @@ const EXPECTED: Record<string, string[]> = {
     "[sender] The server answers 503 to the first 2 attempts, then would take the invitation: provisioned once",
     "[sender] The server answers 503 to the first 20 attempts, then would take the invitation: the share fails",
     "[sender] The server is down beyond the retry budget: the share fails, and nothing is provisioned when it is back",
+  ],
+  'sends-after-cancel': [
+    "[sender] Alice cancels while her final package waits for Bob's new safety number: confirming it afterwards sends nothing",
   ],
   'sends-held-past-expiry': [
     "[sender] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",

@@ -233,6 +233,21 @@ describe('the protocol monitor', () => {
     expect(found.map((v) => v.problem)).toEqual([expect.stringMatching(/asked again .* after it had reported the transfer provisioned/)]);
   });
 
+  it('a final package attempted before the user cancelled, and sent again after (a retry, or one held for a new safety number released), breaks INV-AFTER-CANCEL', () => {
+    const afterCancel = INVARIANTS.filter((i) => i.id === 'INV-AFTER-CANCEL');
+    const inv = invitation({ flow: 'stateful' } as never);
+    const pack = pkg();
+    const before = attempt(ALICE, pack, 503, T0);
+    const story = (attempts: Attempt[], cancelledAt: number) => history({ messages: [msg(ALICE, 'sent', B, inv)], attempts, cancels: [{ seq: cancelledAt, at: T0 + 1_000, phone: ALICE, transferId: T }] });
+    const cancelled = next();
+    const again = attempt(ALICE, pack, 200, T0 + 2_000);
+    expect(check(story([before], cancelled), afterCancel)).toEqual([]);
+    const found = check(story([before, again], cancelled), afterCancel);
+    expect(found.map((v) => v.problem)).toEqual([expect.stringMatching(/sent again a final package for transfer .* after its user cancelled the share/)]);
+    // Signed after the cancel: the first attempt comes after it.
+    expect(check(story([{ ...before, seq: next() }], cancelled), afterCancel).map((v) => v.problem)).toEqual([expect.stringMatching(/signed a final package/)]);
+  });
+
   it('a provisioned report deferred within the instant of a cancel that came after the invitation breaks nothing; one a millisecond later does', () => {
     const inv = invitation();
     const cancel: ProtocolMessage = { type: 'ShareCancel', version: 1, messageId: id(9), transferId: T };
@@ -252,6 +267,26 @@ describe('the protocol monitor', () => {
     expect(check(history({ messages: [msg(ALICE, 'sent', B, soonExpiring)], attempts: [failedOnce(soonExpiring)], endedAt: T0 + HOUR }), budget)).toEqual([]);
     // The same single attempt, nothing held and a day to go: given up too soon.
     expect(check(history({ messages: [msg(ALICE, 'sent', B, inv)], attempts: [failedOnce(inv)], endedAt: T0 + HOUR }), budget)).toHaveLength(1);
+  });
+
+  it('a message may be given up once it no longer matters: no invitation reached the server before the share request expired, the peer answered it, or the user cancelled', () => {
+    const budget = INVARIANTS.filter((i) => i.id === 'INV-RETRY-BUDGET');
+    const inv = invitation();
+    const failedOnce = () => attempt(ALICE, inv, 503, T0);
+    const shares = (expiresAt: number) => [{ seq: 0, phone: ALICE, transferId: T, request: { ...history({}).shares[0]!.request, expiresAt } }];
+    // The invitation never reached the server (no message of it): the share request's expiration counts.
+    expect(check(history({ shares: shares(T0 + 60_000), attempts: [failedOnce()], endedAt: T0 + HOUR }), budget)).toEqual([]);
+    expect(check(history({ shares: shares(T0 + 24 * HOUR), attempts: [failedOnce()], endedAt: T0 + HOUR }), budget)).toHaveLength(1);
+    // The server took an earlier copy and Bob answered: the invitation arrived.
+    const attempted = failedOnce();
+    expect(check(history({ attempts: [attempted], messages: [msg(ALICE, 'received', B, answer('provisioned'), T0 + 1)], endedAt: T0 + HOUR }), budget)).toEqual([]);
+    // Alice's user cancelled: the invitation no longer matters.
+    const cancel: ProtocolMessage = { type: 'ShareCancel', version: 1, messageId: id(9), transferId: T };
+    expect(check(history({ attempts: [failedOnce()], messages: [msg(ALICE, 'sent', B, cancel, T0 + 1)], endedAt: T0 + HOUR }), budget)).toEqual([]);
+    // An answer long after the next attempt was due does not excuse giving up.
+    expect(check(history({ attempts: [failedOnce()], messages: [msg(ALICE, 'received', B, answer('provisioned'), T0 + HOUR)], endedAt: T0 + 2 * HOUR }), budget)).toHaveLength(1);
+    // An answer from someone else, or a message of another transfer, changes nothing.
+    expect(check(history({ attempts: [failedOnce()], messages: [msg(ALICE, 'received', M, answer('provisioned'), T0 + 1)], endedAt: T0 + HOUR }), budget)).toHaveLength(1);
   });
 
   it('a retry held for a new identity until the user confirmed it is not judged too late', () => {

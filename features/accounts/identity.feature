@@ -23,6 +23,24 @@ Feature: Identity changes and several devices
     Then Bob's phone provisions the car key exactly once
     And Alice's phone reports the share as completed
 
+  # Found by exploration (docs/exploration.md) in the reference app itself, with the Python example as Bob.
+  @req=R-IDENTITY-1 @req=R-CANCEL-1
+  Scenario: Alice cancels while her final package waits for Bob's new safety number: confirming it afterwards sends nothing
+    Given Alice's phone is offline
+    When Alice shares a car key with Bob in the stateful flow
+    Then Bob's phone reports the share as key-requested
+    When Bob reinstalls Signal on his phone
+    And Alice's phone comes back online
+    And the network is quiet
+    Then Alice's phone sent no final package for the car key
+    When Alice cancels the share
+    And Alice confirms Bob's new safety number
+    And the network is quiet
+    Then Alice's phone sent no final package for the car key
+    And Bob's phone has provisioned nothing
+    And Bob's phone reports the share as cancelled
+    And Alice's phone reports the share as cancelled
+
   # Found by exploration (docs/exploration.md) in the reference app itself.
   @req=R-IDENTITY-1 @req=R-EXPIRY-1
   Scenario Outline: Alice confirms Bob's new safety number <moment> the car key expires: the final package she held is never sent

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
-import type { CredentialApp, CredentialAppFactory, Flow } from './contract.ts';
+import type { CredentialApp, CredentialAppContext, CredentialAppFactory, Flow } from './contract.ts';
 
 export const REFERENCE_ADAPTER = fileURLToPath(new URL('../fakes/reference-app.ts', import.meta.url));
 
@@ -17,7 +17,26 @@ export class AdapterError extends Error {
 export interface LoadedAdapter {
   /** The path as given, for messages. */
   spec: string;
-  factory: CredentialAppFactory;
+  /** An in-process factory ignores the second argument; an app in its own process needs it. */
+  factory: (context: CredentialAppContext, instance: InstanceInfo) => ReturnType<CredentialAppFactory>;
+}
+
+/** What the harness tells an adapter about the phone it makes an app for, beyond the app's context. */
+export interface InstanceInfo {
+  /** The phone, e.g. "Alice's phone". */
+  phone: string;
+  /** The seed of the phone's `random` stream (src/sim/random.ts): an app in its own process draws from the same. */
+  seed: number;
+  /** Fails the scenario the phone is in (for what an app process does outside any call). */
+  fail(message: string): void;
+}
+
+/** `--adapter-cmd "<command line>"` travels to the scenario runner as this prefix on the adapter spec. */
+export const COMMAND_PREFIX = 'cmd:';
+
+/** Whether a spec names an app in its own process: a manifest (`*.json`) or a command. */
+export function isProcessSpec(spec: string): boolean {
+  return spec.startsWith(COMMAND_PREFIX) || spec.endsWith('.json');
 }
 
 /** The adapter this run uses: `SCT_ADAPTER`, or the reference app. */
@@ -26,6 +45,14 @@ export function adapterSpec(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export async function loadAdapter(spec: string, cwd = process.cwd()): Promise<LoadedAdapter> {
+  if (isProcessSpec(spec)) {
+    const { readManifest, commandManifest } = await import('./process/manifest.ts');
+    const { processAdapter } = await import('./process/process-adapter.ts');
+    if (spec.startsWith(COMMAND_PREFIX)) return processAdapter(commandManifest(spec.slice(COMMAND_PREFIX.length), cwd));
+    const manifest = resolve(cwd, spec);
+    if (!existsSync(manifest)) throw new AdapterError(`Adapter manifest "${spec}" was not found (looked for ${manifest})`);
+    return processAdapter(readManifest(manifest, spec));
+  }
   const path = resolve(cwd, spec);
   if (!existsSync(path)) {
     throw new AdapterError(`Adapter module "${spec}" was not found (looked for ${path})`);

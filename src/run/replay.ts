@@ -33,7 +33,7 @@ export function replayCommand(t: ReplayTarget): string {
     ...(t.peer ? [`SCT_PEER_ADAPTER=${shellQuote(t.peer)}`] : []),
     `SCT_SEED=${t.seed} npm run conformance --`,
     `--role ${t.role}`,
-    ...(t.adapter ? [`--adapter ${shellQuote(t.adapter)}`] : []),
+    ...(t.adapter ? [t.adapter.startsWith('cmd:') ? `--adapter-cmd ${shellQuote(t.adapter.slice(4))}` : `--adapter ${shellQuote(t.adapter)}`] : []),
     `--name ${shellQuote(exactName(t.name))}`,
     shellQuote(`${t.uri}:${t.line}`),
   ].join(' ');

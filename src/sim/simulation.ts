@@ -140,7 +140,7 @@ export class Simulation {
         log: (message, detail) =>
           this.trace.record('app.log', { phone: phone.owner, message: asText(message), ...(detail === undefined ? {} : { detail: jsonCopy(detail) }) }),
         report: (event) => this.report(phone, event),
-      }),
+      }, { phone: phone.name, seed: random.seed, fail: (message) => this.scheduler.fail(message) }),
     );
     phone.app = checkApp(created, adapter.spec);
     return phone.app;

@@ -35,6 +35,8 @@ import { senderStep, type SenderEvent, type SenderFlaws, type SenderTransfer } f
  * `src/fakes/faulty/` set these: they prove that the scenarios catch each broken rule.
  */
 export interface Flaws extends SenderFlaws, ReceiverFlaws, OutboxFlaws, ClockFlaws {
+  /** Keeps a cancelled share's final package held for a new safety number (and its retries): it goes out once the user confirms, after the cancel. */
+  sendsAfterCancel?: boolean;
   /** Processes every message it is given, even one it already processed. */
   noDedupe?: boolean;
   /** Refuses invitations that carry fields it does not know. */
@@ -373,6 +375,7 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {},
     async cancel(transferId: string) {
       // Stryker disable next-line ConditionalExpression,StringLiteral: the harness cancels only shares the app made (without the check, the unknown share throws all the same)
       if (!outgoing.has(transferId)) throw new Error(`No share ${transferId} to cancel`);
+      if (!flaws.sendsAfterCancel) outbox.forget(transferId);
       await sent(transferId, { type: 'cancel' });
     },
   };

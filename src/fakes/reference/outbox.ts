@@ -78,7 +78,7 @@ export class Outbox {
   // Stryker disable next-line ArrayDeclaration: a stray entry has no recipient: never released, never sent
   private readonly held: Pending[] = [];
   /** Messages waiting for their next attempt (by recipient and message id): the timer and that attempt's number. */
-  private readonly retrying = new Map<string, { timer: TimerId; n: number }>();
+  private readonly retrying = new Map<string, { timer: TimerId; n: number; transferId: string }>();
 
   constructor(
     private readonly ctx: CredentialAppContext,
@@ -116,6 +116,19 @@ export class Outbox {
       return this.attempt(to, message, encode(message), waiting.n, outcome);
     }
     return this.attempt(to, message, encode(message), 1, outcome);
+  }
+
+  /**
+   * The user cancelled the share: what of it is held for a new safety number or waits for a retry
+   * is never sent (R-CANCEL-1: nothing goes onwards after a cancel). The cancel itself is sent after.
+   */
+  forget(transferId: string): void {
+    this.held.splice(0, this.held.length, ...this.held.filter((p) => p.message.transferId !== transferId));
+    for (const [key, waiting] of this.retrying) {
+      if (waiting.transferId !== transferId) continue;
+      this.ctx.clock.clearTimeout(waiting.timer);
+      this.retrying.delete(key);
+    }
   }
 
   private hold(pending: Pending): void {
@@ -158,7 +171,7 @@ export class Outbox {
         return this.attempt(to, again, againBytes, n + 1, outcome);
       }, delayMs);
       // Stryker disable next-line ObjectLiteral,ArithmeticOperator: read only when an answer joins the waiting series (send): a series restarted beside it is within the rules, as marked there
-      this.retrying.set(key, { timer, n: n + 1 });
+      this.retrying.set(key, { timer, n: n + 1, transferId: message.transferId });
       return;
     }
     await outcome.onSent?.();

@@ -119,7 +119,7 @@ export const PROVISIONING: Invariant[] = [
   {
     id: 'INV-AFTER-CANCEL',
     requirement: 'R-CANCEL-1',
-    text: 'Once a side has processed a cancel nothing more of the transfer happens there: the receiver provisions nothing after it received the sender\'s ShareCancel, the sender signs no final package after its user cancelled.',
+    text: 'Once a side has processed a cancel nothing more of the transfer happens there: the receiver provisions nothing after it received the sender\'s ShareCancel; the sender signs or sends no final package after its user cancelled (no first attempt, no retry, no release of one held for a new safety number).',
     check: (h) => [
       ...provisioned(h).flatMap((r) => {
         const t = transferOf(h, r.event.transferId, accountsOfPhone(h, r.phone));
@@ -139,9 +139,13 @@ export const PROVISIONING: Invariant[] = [
       ...h.cancels.flatMap((c) => {
         const t = transferOf(h, c.transferId);
         if (!t) return [];
-        return firstAttempts(h, t, 'KeyImportRequest')
-          .filter((a) => a.phone === c.phone && a.seq > c.seq)
-          .map((a) => ({ phone: a.phone, problem: `${a.phone} signed a final package for transfer ${t.transferId} after its user cancelled the share`, events: [c.seq, a.seq] }));
+        const after = h.attempts.filter((a) => !a.scripted && a.type === 'KeyImportRequest' && a.transferId === t.transferId && a.phone === c.phone && a.seq > c.seq);
+        // One finding per package: its first attempt after the cancel (signed then, or sent again).
+        const firstAfter = after.filter((a, i) => after.findIndex((b) => b.messageId === a.messageId) === i);
+        return firstAfter.map((a) => {
+          const signed = !firstAttempts(h, t, 'KeyImportRequest').some((f) => f.messageId === a.messageId && f.seq < c.seq);
+          return { phone: a.phone, problem: `${a.phone} ${signed ? 'signed' : 'sent again'} a final package for transfer ${t.transferId} after its user cancelled the share`, events: [c.seq, a.seq] };
+        });
       }),
     ],
   },

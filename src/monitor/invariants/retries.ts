@@ -24,6 +24,33 @@ function perMessage(h: History): Attempt[][] {
   return [...groupBy(apps, (a) => `${a.device}\n${a.messageId}`).values()];
 }
 
+/**
+ * The messages of a transfer that can only come after each message: once the device got one of
+ * these from its peer, the message arrived or no longer matters, and need not be tried again.
+ */
+const ANSWERED_BY: Record<string, string[]> = {
+  ShareInvitation: ['KeySigningRequest', 'TransferComplete'],
+  KeySigningRequest: ['KeyImportRequest', 'ShareCancel'],
+  KeyImportRequest: ['TransferComplete'],
+  ShareCancel: ['TransferComplete'],
+  TransferComplete: [],
+};
+
+/**
+ * Whether a message stopped mattering after its first attempt and before another was due (`by`):
+ * the peer answered it (or moved on past it), or the device itself ended the transfer (its user
+ * cancelled; the receiver sent its final answer). An app may stop retrying it then.
+ */
+function moot(h: History, as: Attempt[], by: number): boolean {
+  const first = as[0]!;
+  const answers = ANSWERED_BY[first.type ?? ''] ?? [];
+  return h.messages.some(({ device, seq, at, direction, peer, message }) => {
+    if (device !== first.device || seq <= first.seq || at > by || !message || message.transferId !== first.transferId) return false;
+    if (direction === 'received') return peer === first.to && answers.includes(message.type);
+    return message.type !== first.type && (message.type === 'ShareCancel' || message.type === 'TransferComplete');
+  });
+}
+
 const what = (a: Attempt) => `${a.phone}'s ${a.type ?? 'message'} ${a.messageId} (transfer ${a.transferId})`;
 
 export const RETRIES: Invariant[] = [
@@ -71,9 +98,11 @@ export const RETRIES: Invariant[] = [
   {
     id: 'INV-RETRY-BUDGET',
     requirement: 'R-RETRY-1',
-    text: `An app makes at most ${RETRY_BOUNDS.maxAttempts} attempts at one message, and gives up on a passing failure only after at least ${RETRY_BOUNDS.minAttempts} (judged when the scenario ran long enough after the last failure for another attempt to be due, before the transfer's expiration, and the message was not held for the recipient's new identity).`,
+    text: `An app makes at most ${RETRY_BOUNDS.maxAttempts} attempts at one message, and gives up on a passing failure only after at least ${RETRY_BOUNDS.minAttempts} (judged when the scenario ran long enough after the last failure for another attempt to be due, before the transfer's expiration, the message was not held for the recipient's new identity, and it still mattered then: its peer had not answered it and the app had not ended the transfer).`,
     check: (h) => {
+      // The expiration: the invitation's, else (no invitation reached the server) the user's share request's.
       const expiries = new Map(transfersOf(h).map((t) => [t.transferId, t.expiresAt]));
+      for (const s of h.shares) if (!expiries.has(s.transferId)) expiries.set(s.transferId, s.request.expiresAt);
       return perMessage(h).flatMap((as) => {
         const last = as.at(-1)!;
         if (as.length > RETRY_BOUNDS.maxAttempts) return [{ phone: last.phone, problem: `${what(last)} was attempted ${as.length} times, more than ${RETRY_BOUNDS.maxAttempts}`, events: as.map((a) => a.seq) }];
@@ -81,7 +110,7 @@ export const RETRIES: Invariant[] = [
         // Not giving up: held for the recipient's new identity (R-IDENTITY-1), or its transfer expired before another attempt was due.
         const held = h.identity.some((c) => c.kind === 'changed' && c.device === last.device && c.peer === last.to && c.seq > last.seq);
         const expired = (expiries.get(last.transferId ?? '') ?? Infinity) <= last.at + RETRY_BOUNDS.maxWaitMs;
-        const gaveUp = h.endedAt - last.at > RETRY_BOUNDS.maxWaitMs && !held && !expired;
+        const gaveUp = h.endedAt - last.at > RETRY_BOUNDS.maxWaitMs && !held && !expired && !moot(h, as, last.at + RETRY_BOUNDS.maxWaitMs);
         return allFailed && gaveUp && as.length < RETRY_BOUNDS.minAttempts
           ? [{ phone: last.phone, problem: `${what(last)} was given up after ${as.length} attempt(s), fewer than ${RETRY_BOUNDS.minAttempts}`, events: as.map((a) => a.seq) }]
           : [];
