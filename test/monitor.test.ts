@@ -283,6 +283,8 @@ describe('the protocol monitor', () => {
     // Alice's user cancelled: the invitation no longer matters.
     const cancel: ProtocolMessage = { type: 'ShareCancel', version: 1, messageId: id(9), transferId: T };
     expect(check(history({ attempts: [failedOnce()], messages: [msg(ALICE, 'sent', B, cancel, T0 + 1)], endedAt: T0 + HOUR }), budget)).toEqual([]);
+    // ... even when the cancel itself has not got through yet.
+    expect(check(history({ attempts: [failedOnce()], cancels: [{ seq: next(), at: T0 + 1, phone: ALICE, transferId: T }], endedAt: T0 + HOUR }), budget)).toEqual([]);
     // An answer long after the next attempt was due does not excuse giving up.
     expect(check(history({ attempts: [failedOnce()], messages: [msg(ALICE, 'received', B, answer('provisioned'), T0 + HOUR)], endedAt: T0 + 2 * HOUR }), budget)).toHaveLength(1);
     // An answer from someone else, or a message of another transfer, changes nothing.

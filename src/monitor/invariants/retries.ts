@@ -44,7 +44,9 @@ const ANSWERED_BY: Record<string, string[]> = {
 function moot(h: History, as: Attempt[], by: number): boolean {
   const first = as[0]!;
   const answers = ANSWERED_BY[first.type ?? ''] ?? [];
-  return h.messages.some(({ device, seq, at, direction, peer, message }) => {
+  // The user cancelled the share (whether or not the cancel got through): the sender's other messages no longer matter.
+  const cancelled = first.type !== 'ShareCancel' && h.cancels.some((c) => c.phone === first.phone && c.transferId === first.transferId && c.seq > first.seq && c.at <= by);
+  return cancelled || h.messages.some(({ device, seq, at, direction, peer, message }) => {
     if (device !== first.device || seq <= first.seq || at > by || !message || message.transferId !== first.transferId) return false;
     if (direction === 'received') return peer === first.to && answers.includes(message.type);
     return message.type !== first.type && (message.type === 'ShareCancel' || message.type === 'TransferComplete');
