@@ -33,6 +33,7 @@ const EXPECTED: Record<string, string[]> = {
     "[receiver] The final package, signed in time, reaches Bob's phone the instant the car key expires: nothing is provisioned",
   ],
   'asks-again-too-soon': [
+    "[receiver] Alice cancels her share with Carol while both final packages wait for new safety numbers: confirming them releases only Bob's",
     "[receiver] Alice cancels while her final package waits for Bob's new safety number: confirming it afterwards sends nothing",
     "[receiver] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
     "[receiver] Alice confirms Bob's new safety number the instant the car key expires: the final package she held is never sent",
@@ -59,6 +60,8 @@ const EXPECTED: Record<string, string[]> = {
   'clock-seeded-transfer-ids': [
     "[sender] A tampered message is refused by Bob's phone and never reaches the credential app",
     "[sender] After a share with Bob fails because he is not on Signal, Alice shares with Carol as a new transfer",
+    "[sender] Alice cancels her share with Carol while both final packages wait for new safety numbers: confirming them releases only Bob's",
+    "[sender] Alice cancels one of two shares while both final packages wait to be tried again: only the other is sent",
     "[sender] Alice shares a car key with Bob and an authorization token with Carol at the same moment: each provisions theirs exactly once",
     "[sender] Alice shares two credentials while the server answers 503: each invitation is retried on its own, and each is provisioned once",
     "[sender] Bob and Carol both reinstall Signal mid-transfer: confirming Bob's safety number releases only Bob's final package",
@@ -74,6 +77,8 @@ const EXPECTED: Record<string, string[]> = {
     "[sender] A second signing request from Bob's phone with another key gets no second package",
     "[sender] A signing request from a third account about Alice's share is ignored, and the share still completes with Bob",
     "[sender] A signing request that arrives twice gets the same final package, and Bob's phone one credential",
+    "[sender] Alice cancels her share with Carol while both final packages wait for new safety numbers: confirming them releases only Bob's",
+    "[sender] Alice cancels one of two shares while both final packages wait to be tried again: only the other is sent",
     "[sender] Alice cancels right after her final package left, and the cancel overtakes it: nothing is provisioned",
     "[sender] Alice's phone hears Bob's new identity before sending him anything: the final package still waits for her confirmation",
     "[sender] Alice's phone is offline when Bob's phone asks for its signature, and completes the share later",
@@ -130,6 +135,7 @@ const EXPECTED: Record<string, string[]> = {
     "[receiver] A cancel that overtakes its invitation: nothing is provisioned",
     "[receiver] A forged cancel and Alice's own cancel both overtake her invitation: nothing is provisioned",
     "[receiver] Alice cancels after Bob's phone asked for its signature: nothing is provisioned",
+    "[receiver] Alice cancels one of two shares while both final packages wait to be tried again: only the other is sent",
     "[receiver] Alice cancels right after her final package left, and the cancel overtakes it: nothing is provisioned",
     "[receiver] Alice cancels right after inviting: nothing is provisioned and Bob's phone reports the share cancelled",
     "[receiver] Alice cancels while her final package waits for Bob's new safety number: confirming it afterwards sends nothing",
@@ -144,6 +150,7 @@ const EXPECTED: Record<string, string[]> = {
   ],
   'ignores-identity-change': [
     "[sender] A retry planned before Alice's phone heard Bob's new identity waits for her confirmation too",
+    "[sender] Alice cancels her share with Carol while both final packages wait for new safety numbers: confirming them releases only Bob's",
     "[sender] Alice cancels while her final package waits for Bob's new safety number: confirming it afterwards sends nothing",
     "[sender] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
     "[sender] Alice confirms Bob's new safety number the instant the car key expires: the final package she held is never sent",
@@ -179,6 +186,7 @@ const EXPECTED: Record<string, string[]> = {
     "[sender] A 429 with Retry-After 30 is honoured: the next attempt comes no sooner",
     "[sender] A retransmitted invitation that arrives after the share completed provisions nothing more",
     "[sender] A retry planned before Alice's phone heard Bob's new identity waits for her confirmation too",
+    "[sender] Alice cancels one of two shares while both final packages wait to be tried again: only the other is sent",
     "[sender] Alice shares two credentials while the server answers 503: each invitation is retried on its own, and each is provisioned once",
     "[sender] The connection fails once: the invitation is sent again and provisioned once",
     "[sender] The final package cannot be sent before the retry budget runs out: the share fails, and Bob's phone asking again later gets nothing",
@@ -242,19 +250,22 @@ const EXPECTED: Record<string, string[]> = {
     "[sender] Bob deletes his account after asking for the signature: the share fails and nothing is provisioned",
   ],
   'retries-without-waiting': [
-    "[sender] The final package cannot be sent before the retry budget runs out: the share fails, and Bob's phone asking again later gets nothing",
     "[receiver] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
     "[receiver] Alice confirms Bob's new safety number the instant the car key expires: the final package she held is never sent",
     "[receiver] The stateful legs with reordered duplicates provision once, from one final package",
     "[sender] A retransmitted invitation that arrives after the share completed provisions nothing more",
+    "[sender] Alice cancels one of two shares while both final packages wait to be tried again: only the other is sent",
     "[sender] Alice shares two credentials while the server answers 503: each invitation is retried on its own, and each is provisioned once",
     "[sender] The connection fails once: the invitation is sent again and provisioned once",
+    "[sender] The final package cannot be sent before the retry budget runs out: the share fails, and Bob's phone asking again later gets nothing",
     "[sender] The response is lost after the server took the invitation: Bob's phone gets it twice and provisions once",
     "[sender] The server answers 503 to the first 2 attempts, then would take the invitation: provisioned once",
     "[sender] The server answers 503 to the first 20 attempts, then would take the invitation: the share fails",
     "[sender] The server is down beyond the retry budget: the share fails, and nothing is provisioned when it is back",
   ],
   'sends-after-cancel': [
+    "[sender] Alice cancels her share with Carol while both final packages wait for new safety numbers: confirming them releases only Bob's",
+    "[sender] Alice cancels one of two shares while both final packages wait to be tried again: only the other is sent",
     "[sender] Alice cancels while her final package waits for Bob's new safety number: confirming it afterwards sends nothing",
   ],
   'sends-held-past-expiry': [
@@ -315,6 +326,7 @@ const EXPECTED: Record<string, string[]> = {
     "[receiver] The stateful legs with reordered duplicates provision once, from one final package",
     "[sender] A 429 with Retry-After 30 is honoured: the next attempt comes no sooner",
     "[sender] A retransmitted invitation that arrives after the share completed provisions nothing more",
+    "[sender] Alice cancels one of two shares while both final packages wait to be tried again: only the other is sent",
     "[sender] Alice shares two credentials while the server answers 503: each invitation is retried on its own, and each is provisioned once",
     "[sender] The connection fails once: the invitation is sent again and provisioned once",
     "[sender] The final package cannot be sent before the retry budget runs out: the share fails, and Bob's phone asking again later gets nothing",
@@ -475,6 +487,7 @@ describe.concurrent('deliberately faulty apps fail the scenarios for the rule th
       "[sender] The response is lost after the server took the invitation: Bob's phone gets it twice and provisions once",
       "[receiver] The stateful legs with reordered duplicates provision once, from one final package",
       "[sender] The response to a stateful invitation is lost, and Alice's phone sends it again after her final package left: provisioned once, and the share completes",
+      "[sender] Alice cancels one of two shares while both final packages wait to be tried again: only the other is sent",
     ];
     const { code, output } = await resultOf(faulty('real-timers'));
     expect(code, output).toBe(1);

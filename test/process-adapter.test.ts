@@ -46,20 +46,29 @@ const CASES: Array<[mode: string, did: RegExp]> = [
   ['not-json', /wrote a line that is not JSON: "Sharing the car key now\.\.\."/],
   ['not-rpc', /wrote a line that is not a JSON-RPC 2\.0 message/],
   ['unknown-id', /answered a call it was never made \(id 4242\)/],
-  ['hang', /did not answer "share" within 5000 ms of real time \(callTimeoutMs\)/],
+  ['hang', /did not answer "share" within 1000 ms of real time \(callTimeoutMs\)/],
   ['flood-line', /flooded its stdout: a line of more than \d+ characters \(at most 1048576\)/],
   ['flood-lines', /flooded its stdout: more than 10000 lines while one call waited/],
 ];
 
 describe('an app process that misbehaves fails its scenario, and the run goes on', () => {
-  // One run of every case, each its own app (one CLI start for all); each app's block is checked apart.
+  // One run of every case, each its own app (one CLI start for all); each app's block is checked
+  // apart. A manifest per case: a second's call limit keeps the "no answer" case short.
   const pids = pidsFile();
+  const dir = mkdtempSync(join(tmpdir(), 'sct-misbehaving-'));
   let result: Promise<{ code: number; output: string }>;
-  const command = (mode: string) => `MODE=${mode} SCT_TEST_PIDS=${pids.file}.${mode} ${APP}`;
+  const manifest = (mode: string) => join(dir, `${mode}.json`);
   beforeAll(() => {
-    result = runCli([...TWO, ...CASES.flatMap(([mode]) => ['--adapter-cmd', command(mode)])]);
+    for (const [mode] of CASES) {
+      const env = { MODE: mode, SCT_TEST_PIDS: `${pids.file}.${mode}` };
+      writeFileSync(manifest(mode), JSON.stringify({ name: `misbehaving (${mode})`, command: 'node', args: [join(ROOT, 'src/fakes/process/misbehaving-app.mjs')], env, callTimeoutMs: 1000 }));
+    }
+    result = runCli([...TWO, ...CASES.flatMap(([mode]) => ['--adapter', manifest(mode)])]);
   });
-  afterAll(() => pids.remove());
+  afterAll(() => {
+    pids.remove();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('the run fails, each app in its own block', async () => {
     const { code, output } = await result;
@@ -69,7 +78,7 @@ describe('an app process that misbehaves fails its scenario, and the run goes on
 
   it.each(CASES)('%s', async (mode, did) => {
     const { output } = await result;
-    const block = output.split('\n== app: ').find((b) => b.startsWith(`cmd:${command(mode)}`));
+    const block = output.split('\n== app: ').find((b) => b.split('\n')[0]!.includes(`${mode}.json`));
     expect(block, output).toBeDefined();
     expect(failedScenarios(block!), block).toHaveLength(2);
     const reasons = [...block!.matchAll(/^ {4}why: (.*)$/gm)].map((m) => m[1]!);
@@ -77,7 +86,7 @@ describe('an app process that misbehaves fails its scenario, and the run goes on
     const processes = new Set<string>();
     for (const reason of reasons) {
       // Failed (the app's fault, not the harness's), naming the app, what it did, when, and what it said last.
-      expect(reason).toMatch(/^the app process MODE=/);
+      expect(reason).toMatch(new RegExp(`^the app process misbehaving \\(${mode}\\) \\(pid \\d+\\) `));
       expect(reason).toMatch(did);
       expect(reason).toContain('while the harness waited for its answer to "share"');
       expect(reason).toContain(`the last of its stderr: | misbehaving app (${mode}) started | about to misbehave: ${mode}`);

@@ -23,6 +23,27 @@ Feature: Identity changes and several devices
     Then Bob's phone provisions the car key exactly once
     And Alice's phone reports the share as completed
 
+  @req=R-IDENTITY-1 @req=R-CANCEL-1
+  Scenario: Alice cancels her share with Carol while both final packages wait for new safety numbers: confirming them releases only Bob's
+    Given Carol has a phone with the credential app, on Signal
+    And Alice's phone is offline
+    When Alice shares a car key with Bob in the stateful flow
+    And Alice shares an authorization token with Carol in the stateful flow
+    Then Carol's phone reports the share as key-requested
+    When Bob reinstalls Signal on his phone
+    And Carol reinstalls Signal on her phone
+    And Alice's phone comes back online
+    And the network is quiet
+    Then Alice's phone sent no final package for the car key
+    When Alice cancels the share
+    And Alice confirms Bob's new safety number
+    And Alice confirms Carol's new safety number
+    And the network is quiet
+    Then Bob's phone provisions the car key exactly once
+    And Carol's phone has provisioned nothing
+    And Alice's phone sent no final package for the authorization token
+    And Carol's phone reports the share as cancelled
+
   # Found by exploration (docs/exploration.md) in the reference app itself, with the Python example as Bob.
   @req=R-IDENTITY-1 @req=R-CANCEL-1
   Scenario: Alice cancels while her final package waits for Bob's new safety number: confirming it afterwards sends nothing

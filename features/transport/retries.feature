@@ -76,6 +76,22 @@ Feature: Retries
     And Bob's phone provisions the car key exactly once
     And Alice's phone reports the share as completed
 
+  @stateful @req=R-CANCEL-1 @req=R-RETRY-1
+  Scenario: Alice cancels one of two shares while both final packages wait to be tried again: only the other is sent
+    Given Alice's phone is offline
+    When Alice shares a car key with Bob in the stateful flow
+    And Alice shares an authorization token with Bob in the stateful flow
+    Then Bob's phone reports the share as key-requested
+    Given the server answers 503 to Alice's phone's next 2 messages
+    When Alice's phone comes back online
+    And Alice cancels the share
+    # A conforming app tries again within 5 minutes; Bob's phone asks again no sooner than a minute, and the reference app only after an hour.
+    And 10 minutes pass
+    Then Bob's phone provisions the car key exactly once
+    And Bob's phone has provisioned no authorization token
+    And Alice's phone sent no final package for the authorization token
+    And Bob's phone reports the share as cancelled
+
   @req=R-ONCE-1
   Scenario: A lost acknowledgement: the server delivers the invitation again and it is provisioned once
     Given the server will lose the next acknowledgement from Bob's phone
