@@ -25,6 +25,7 @@ const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
 const USAGE = `Usage: sct-conformance run [options] [feature files or folders]
        sct-conformance explore [options]   (exploration runs: sct-conformance explore --help)
+       sct-conformance interop [options]   (every app against every other: sct-conformance interop --help)
        sct-conformance host <module>       (runs an in-process adapter behind the adapter protocol)
 
 Options:
@@ -62,6 +63,7 @@ const LOAD_TIMEOUT_MS = 30_000;
 
 export async function main(argv: string[]): Promise<ExitCode> {
   if (argv[0] === 'explore') return (await import('./explore/cli.ts')).exploreMain(argv.slice(1));
+  if (argv[0] === 'interop') return (await import('./interop/interop.ts')).interopMain(argv.slice(1));
   if (argv[0] === 'host') return (await import('./host/host.ts')).hostMain(argv.slice(1)) as Promise<ExitCode>;
   let parsed;
   try {

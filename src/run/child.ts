@@ -109,6 +109,9 @@ export function classify(result: TestStepResult | undefined, step?: string): { s
   }
 }
 
+/** SCT_PEER_ADAPTER as the run was started with (the mutation run's pristine peer). */
+const INHERITED_PEER = process.env.SCT_PEER_ADAPTER ?? '';
+
 let support: ISupportCodeLibrary | undefined;
 /** The process as it was before the first app loaded: what a reusable child returns to. */
 let clean: Footprint | undefined;
@@ -121,6 +124,12 @@ async function runJob(job: ChildJob): Promise<boolean> {
     SCT_ADAPTER: job.adapter,
     SCT_ADAPTER_ARG: job.adapterArg ?? '',
     SCT_REPORTS: job.reports,
+  });
+  // A reused child runs jobs with and without a peer of their own: each job sets it afresh.
+  Object.assign(process.env, {
+    SCT_PEER_ADAPTER: job.peer?.spec ?? INHERITED_PEER,
+    SCT_INTEROP_SENDER: job.peer?.interop?.sender ?? '',
+    SCT_INTEROP_RECEIVER: job.peer?.interop?.receiver ?? '',
   });
   if (!clean) {
     ensureInterceptor(); // the harness's own patch of fetch is part of a clean process

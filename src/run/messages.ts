@@ -41,6 +41,8 @@ export interface RunSettings {
   loadTimeoutMs: number;
   /** Shown on the Allure report's overview. */
   environment: Record<string, string>;
+  /** The app on the other phones instead of the reference app (SCT_PEER_ADAPTER), and in an interop run the two apps' names. */
+  peer?: { spec: string; interop?: { sender: string; receiver: string } };
 }
 
 /** What the parent asks a child to run (a `job` message; a child may run several, one after another). */

@@ -88,11 +88,16 @@ function newId(): () => string {
   return () => String(id++);
 }
 
+/** A feature file's Gherkin document (throws on a parse error). */
+export function readFeature(file: string) {
+  return new Parser(new AstBuilder(newId()), new GherkinClassicTokenMatcher()).parse(readFileSync(file, 'utf8'));
+}
+
 /** Scenarios (outlines included) that have no steps of their own and no background to run. */
 function scenariosWithoutSteps(file: string): Array<{ name: string; line: number }> {
   let document;
   try {
-    document = new Parser(new AstBuilder(newId()), new GherkinClassicTokenMatcher()).parse(readFileSync(file, 'utf8'));
+    document = readFeature(file);
   } catch {
     return []; // loadSources has reported the parse error already
   }

@@ -29,6 +29,8 @@ export interface RunResult {
   passed: number;
   failed: number;
   skipped: number;
+  /** Each planned scenario's outcome, in plan order (for reports built over several runs: interop). */
+  scenarios?: Array<PlannedScenario & { status: ScenarioStatus; message?: string }>;
 }
 
 interface Outcome {
@@ -235,7 +237,7 @@ function runChild(pool: ChildPool, scenarios: PlannedScenario[], segment: number
 }
 
 function replayOf(s: PlannedScenario, opts: SuperviseOptions): string {
-  return replayCommand({ seed: opts.seed, role: s.role, adapter: opts.adapterArg, peer: process.env.SCT_PEER_ADAPTER?.trim() || undefined, name: s.name, uri: s.uri, line: s.line });
+  return replayCommand({ seed: opts.seed, role: s.role, adapter: opts.adapterArg, peer: opts.peer?.spec ?? (process.env.SCT_PEER_ADAPTER?.trim() || undefined), name: s.name, uri: s.uri, line: s.line });
 }
 
 function summarise(
@@ -276,7 +278,8 @@ function summarise(
   const skipped = count(undefined, 'skipped');
   console.log(`conformance${opts.label ? ` [${opts.label}]` : ''}: ${passed} passed, ${failed} failed, ${skipped} skipped`);
   const code = broken || harnessErrors.length ? EXIT.HARNESS : unbound ? EXIT.USAGE : failed ? EXIT.FAILED : EXIT.PASSED;
-  return { code, passed, failed, skipped };
+  const scenarios = plan.map((s) => ({ ...s, ...(outcomes.get(scenarioKey(s.role, s.uri, s.line)) ?? { status: 'broken' as const, message: 'it never ran (the run stopped)' }) }));
+  return { code, passed, failed, skipped, scenarios };
 }
 
 function firstLines(text: string): string {

@@ -41,11 +41,15 @@ export interface Share {
 
 let implementation: LoadedAdapter;
 let peer: LoadedAdapter;
-/** SCT_PEER_ADAPTER as given (relative to the working directory), when it overrides the reference app as the peer. */
-const peerOverride = process.env.SCT_PEER_ADAPTER?.trim() || undefined;
+/** SCT_PEER_ADAPTER as given (relative to the working directory), when it overrides the reference app as the peer; read per run (an interop run changes it between pairs). */
+let peerOverride: string | undefined;
+/** In an interop run (src/interop/), the names of the two apps: the sender's is the app under test's. */
+let interop: { sender: string; receiver: string } | undefined;
 const seed = runSeed();
 
 BeforeAll(async function () {
+  peerOverride = process.env.SCT_PEER_ADAPTER?.trim() || undefined;
+  interop = process.env.SCT_INTEROP_SENDER ? { sender: process.env.SCT_INTEROP_SENDER, receiver: process.env.SCT_INTEROP_RECEIVER ?? 'the receiver' } : undefined;
   implementation = await loadAdapter(adapterSpec());
   const peerSpec = peerOverride ?? REFERENCE_ADAPTER;
   peer = resolve(peerSpec) === resolve(implementation.spec) ? implementation : await loadAdapter(peerSpec);
@@ -99,7 +103,7 @@ export class SctWorld extends World {
   appFor(position: number): { adapter: LoadedAdapter; label: string } {
     const underTest =
       this.role === 'both' || (this.role === 'sender' && position === 0) || (this.role === 'receiver' && position === 1);
-    if (!underTest) return { adapter: peer, label: peerOverride ? `the peer app (${peerOverride})` : 'the reference app' };
+    if (!underTest) return { adapter: peer, label: interop ? `the receiver's app ${interop.receiver}` : peerOverride ? `the peer app (${peerOverride})` : 'the reference app' };
     if (resolve(implementation.spec) === REFERENCE_ADAPTER) return { adapter: implementation, label: 'the reference app, as the app under test' };
     return { adapter: implementation, label: 'the app under test' };
   }
@@ -150,6 +154,11 @@ After(async function (this: SctWorld, { pickle, result }) {
   this.sim.scheduler.throwIfFailed();
   // The protocol monitor: rules that hold in any story, whatever this scenario asserted.
   const { byAppUnderTest, byOthers } = monitor(this.sim);
+  const broke = (what: string, found: typeof byAppUnderTest) => `The protocol monitor found ${what} breaking ${new Set(found.map((v) => v.invariant)).size} invariant(s) (docs/invariants.md):\n${describeViolations(found)}`;
+  // In an interop run both sides are apps being judged: the receiver's violations are its own, not the harness's.
+  if (interop && (byAppUnderTest.length || byOthers.length)) {
+    throw new AppAssertionError([byAppUnderTest.length ? broke(`the sender ${interop.sender}`, byAppUnderTest) : '', byOthers.length ? broke(`the receiver ${interop.receiver}`, byOthers) : ''].filter(Boolean).join('\n'));
+  }
   if (byOthers.length) throw new HarnessError(`The protocol monitor found the reference app breaking an invariant (a harness fault):\n${describeViolations(byOthers)}`);
-  if (byAppUnderTest.length) throw new AppAssertionError(`The protocol monitor found the app under test breaking ${new Set(byAppUnderTest.map((v) => v.invariant)).size} invariant(s) (docs/invariants.md):\n${describeViolations(byAppUnderTest)}`);
+  if (byAppUnderTest.length) throw new AppAssertionError(broke('the app under test', byAppUnderTest));
 });
