@@ -18,6 +18,7 @@ import { simulationEpoch } from './sim/clock.ts';
 import { EXIT, UsageError, type ExitCode } from './run/exit-codes.ts';
 import { lockReports } from './run/lock.ts';
 import { planRun } from './run/plan.ts';
+import { expectedFailuresBeside, readExpectedFailures } from './run/expected.ts';
 import { ChildPool } from './run/pool.ts';
 import { supervise, type RunResult } from './run/supervisor.ts';
 
@@ -36,6 +37,11 @@ Options:
                        turn: each app gets its own summary and reports folder (<reports>/<app>)
   --adapter-cmd <cmd>  an app in its own process, started with this command line (run by /bin/sh
                        in the current folder), speaking the adapter protocol on stdin/stdout
+  --expected-failures <file>
+                       what the app is known to fail, each with a reason: those failures are
+                       counted apart, and the run fails only on a difference (default: the file
+                       <adapter name>.expected-failures.json beside the adapter, if there is one;
+                       "none": every failure counts)
   --role <role>        run only one pass: sender, receiver or both (the app under test on every
                        phone). Default: a sender pass and a receiver pass, the reference app
                        playing the other side
@@ -73,6 +79,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
       options: {
         adapter: { type: 'string', multiple: true },
         'adapter-cmd': { type: 'string', multiple: true },
+        'expected-failures': { type: 'string' },
         seed: { type: 'string' },
         name: { type: 'string', multiple: true },
         tags: { type: 'string' },
@@ -132,6 +139,18 @@ export async function main(argv: string[]): Promise<ExitCode> {
   const several = apps.length > 1;
   console.log(`sct-conformance: seed ${seed} (replay with SCT_SEED=${seed}), simulated time from ${start}, ${several ? `${apps.length} apps` : `adapter ${names[0]}`}${peer ? `, peer ${peer}` : ''}, ${plan.length} scenario run(s)${several ? ' each' : ''}`);
 
+  // The expected failures: the file given (for a single app), else the one beside each adapter.
+  // `none`: every failure counts, whatever list lies beside the adapter.
+  const given = values['expected-failures'];
+  if (given && given !== 'none' && apps.length > 1) throw new UsageError('--expected-failures names one app\'s list: with several apps, put each list beside its adapter (<adapter name>.expected-failures.json)');
+  const lists = new Map(
+    apps.map((app) => {
+      const file = given === 'none' ? undefined : given ? resolve(given) : expectedFailuresBeside(app.path);
+      if (file && !existsSync(file)) throw new UsageError(`Expected failures "${values['expected-failures']}" were not found (looked for ${file})`);
+      return [app.path, file ? readExpectedFailures(file) : undefined] as const;
+    }),
+  );
+  const expectedFor = (path: string) => lists.get(path);
   const reports = resolve(values.reports!);
   const unlock = lockReports(reports, names.join(', '));
   const pool = new ChildPool();
@@ -160,6 +179,8 @@ export async function main(argv: string[]): Promise<ExitCode> {
             // Shown on the report's overview: what to replay this run with.
             environment: { seed: String(seed), simulatedStart: start, adapter: names[i]!, ...(peer ? { peer } : {}), roles: roles.join(', '), node: process.version },
             ...(several ? { label: names[i] } : {}),
+            ...(expectedFor(app.path) ? { expected: expectedFor(app.path) } : {}),
+            ...(given === 'none' && expectedFailuresBeside(app.path) ? { listIgnored: true } : {}),
           },
           pool,
         );

@@ -77,7 +77,7 @@ describe('several apps in one run', () => {
     // scenarios would fail with another app's errors).
     const { code, output, apps } = await runApps(
       ['test/fixtures/adapters/misbehaves.ts', 'src/fakes/faulty/ignores-cancel.ts', 'src/fakes/reference-app.ts'],
-      ['--seed', '5', '--name', 'cancel'],
+      ['--seed', '5', '--name', 'cancel', '--expected-failures', 'none'],
       { SCT_MISBEHAVIOUR: 'leaves-failing-job' },
     );
     expect(code, output).toBe(1);

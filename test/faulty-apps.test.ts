@@ -4,339 +4,28 @@
  * pass) and must fail exactly the scenarios for the rule it breaks.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { batchedRuns, failedScenarios, type AppResult } from './run-cli.ts';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readExpectedFailures } from '../src/run/expected.ts';
+import { batchedRuns, failedScenarios, runCli, type AppResult } from './run-cli.ts';
+
+const FAULTY = fileURLToPath(new URL('../src/fakes/faulty/', import.meta.url));
 
 // A test waits for its app's batch, which may queue behind others (two runs at a time): the
 // whole file's runs, not one, bound its wait. Each run bounds its own hangs (--timeout).
 vi.setConfig({ testTimeout: 900_000 });
 
-/** Each faulty app, and the scenarios (with the role of the pass) that must catch it. */
-const EXPECTED: Record<string, string[]> = {
-  'accepts-at-expiry': [
-    "[receiver] Bob's phone comes online the instant the car key expires: it refuses the car key as expired",
-  ],
-  'answers-first-request-only': [
-    "[sender] The final package is lost on delivery: Bob's phone asks again and gets the same package",
-  ],
-  'asks-again-too-late': [
-    "[receiver] Alice's phone hears Bob's new identity before sending him anything: the final package still waits for her confirmation",
-    "[receiver] Alice's phone is offline when Bob's phone asks for its signature, and completes the share later",
-    "[receiver] Bob deletes his account after asking for the signature: the share fails and nothing is provisioned",
-    "[receiver] Bob's phone asks again when its signing request goes unanswered",
-    "[receiver] Bob's phone asks again while his final package waits for Alice's confirmation: still nothing before it, one package after",
-    "[receiver] Bob's signing request reaches Alice's phone 1 millisecond before the car key expires: she sends one final package",
-    "[receiver] Bob's signing request reaches Alice's phone 5 minutes after the car key expires: she sends no final package",
-    "[receiver] Bob's signing request reaches Alice's phone the instant the car key expires: she sends no final package",
-    "[receiver] The expiration passes between the legs: nothing is provisioned and both phones report it expired",
-    "[receiver] The final package is lost on delivery: Bob's phone asks again and gets the same package",
-    "[receiver] The final package, signed in time, reaches Bob's phone 1 millisecond before the car key expires: it is provisioned",
-    "[receiver] The final package, signed in time, reaches Bob's phone the instant the car key expires: nothing is provisioned",
-  ],
-  'asks-again-too-soon': [
-    "[receiver] Alice cancels her share with Carol while both final packages wait for new safety numbers: confirming them releases only Bob's",
-    "[receiver] Alice cancels while her final package waits for Bob's new safety number: confirming it afterwards sends nothing",
-    "[receiver] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
-    "[receiver] Alice confirms Bob's new safety number the instant the car key expires: the final package she held is never sent",
-    "[receiver] Alice's phone hears Bob's new identity before sending him anything: the final package still waits for her confirmation",
-    "[receiver] Alice's phone is offline when Bob's phone asks for its signature, and completes the share later",
-    "[receiver] Bob deletes his account after asking for the signature: the share fails and nothing is provisioned",
-    "[receiver] Bob reinstalls Signal mid-transfer: the final package waits until Alice confirms his new safety number",
-    "[receiver] Bob's phone asks again when its signing request goes unanswered",
-    "[receiver] Bob's phone asks again while his final package waits for Alice's confirmation: still nothing before it, one package after",
-    "[receiver] Bob's signing request reaches Alice's phone 1 millisecond before the car key expires: she sends one final package",
-    "[receiver] Bob's signing request reaches Alice's phone 5 minutes after the car key expires: she sends no final package",
-    "[receiver] Bob's signing request reaches Alice's phone the instant the car key expires: she sends no final package",
-    "[receiver] The expiration passes between the legs: nothing is provisioned and both phones report it expired",
-    "[receiver] The final package is lost on delivery: Bob's phone asks again and gets the same package",
-    "[receiver] The final package, signed in time, reaches Bob's phone 1 millisecond before the car key expires: it is provisioned",
-    "[receiver] The final package, signed in time, reaches Bob's phone the instant the car key expires: nothing is provisioned",
-    "[receiver] The response to a stateful invitation is lost, and Alice's phone sends it again after her final package left: provisioned once, and the share completes",
-  ],
-  'binds-no-device': [
-    "[sender] A second signing request from Bob's phone with another key gets no second package",
-    "[sender] Bob has a phone and a tablet: the first to answer gets the credential, the other is told it was taken",
-    "[sender] Bob's tablet answers that it refused the share after his phone got the final package: the share still completes",
-  ],
-  'clock-seeded-transfer-ids': [
-    "[sender] A tampered message is refused by Bob's phone and never reaches the credential app",
-    "[sender] After a share with Bob fails because he is not on Signal, Alice shares with Carol as a new transfer",
-    "[sender] Alice cancels her share with Carol while both final packages wait for new safety numbers: confirming them releases only Bob's",
-    "[sender] Alice cancels one of two shares while both final packages wait to be tried again: only the other is sent",
-    "[sender] Alice shares a car key with Bob and an authorization token with Carol at the same moment: each provisions theirs exactly once",
-    "[sender] Alice shares two credentials while the server answers 503: each invitation is retried on its own, and each is provisioned once",
-    "[sender] Bob and Carol both reinstall Signal mid-transfer: confirming Bob's safety number releases only Bob's final package",
-    "[sender] Bob reinstalled Signal since Alice last shared with him: her new invitation, which carries the car key, waits for her to confirm his new safety number",
-    "[sender] Jittered delays on two shares: each is provisioned once, whichever arrives first",
-    "[sender] Two shares delivered in reverse order are each provisioned once",
-    "[sender] Two stateful shares to the same phone, interleaved, are each provisioned once with their own key",
-  ],
-  'completes-on-package-sent': [
-    "[sender] A decline from a third account about Alice's share is ignored, and the share still completes with Bob",
-    "[sender] A refusal from a third account about Alice's share is ignored, and the share still completes with Bob",
-    "[sender] A retry planned before Alice's phone heard Bob's new identity waits for her confirmation too",
-    "[sender] A second signing request from Bob's phone with another key gets no second package",
-    "[sender] A signing request from a third account about Alice's share is ignored, and the share still completes with Bob",
-    "[sender] A signing request that arrives twice gets the same final package, and Bob's phone one credential",
-    "[sender] Alice cancels her share with Carol while both final packages wait for new safety numbers: confirming them releases only Bob's",
-    "[sender] Alice cancels one of two shares while both final packages wait to be tried again: only the other is sent",
-    "[sender] Alice cancels right after her final package left, and the cancel overtakes it: nothing is provisioned",
-    "[sender] Alice's phone hears Bob's new identity before sending him anything: the final package still waits for her confirmation",
-    "[sender] Alice's phone is offline when Bob's phone asks for its signature, and completes the share later",
-    "[sender] Bob and Carol both reinstall Signal mid-transfer: confirming Bob's safety number releases only Bob's final package",
-    "[sender] Bob has a phone and a tablet: the first to answer gets the credential, the other is told it was taken",
-    "[sender] Bob links a tablet during the transfer: the share completes without the apps noticing",
-    "[sender] Bob reinstalls Signal again before Alice confirmed: his final package waits for her second confirmation",
-    "[sender] Bob reinstalls Signal mid-transfer: the final package waits until Alice confirms his new safety number",
-    "[sender] Bob unlinks his tablet during the transfer: the share completes without the apps noticing",
-    "[sender] Bob's phone asks again when its signing request goes unanswered",
-    "[sender] Bob's phone asks again while his final package waits for Alice's confirmation: still nothing before it, one package after",
-    "[sender] Bob's phone provisions a authorization token bound to its own key and signed by Alice's phone",
-    "[sender] Bob's phone provisions a car key bound to its own key and signed by Alice's phone",
-    "[sender] Bob's signing request reaches Alice's phone 1 millisecond before the car key expires: she sends one final package",
-    "[sender] Bob's signing request, sent again after the share completed, gets no second final package",
-    "[sender] Bob's tablet answers that it refused the share after his phone got the final package: the share still completes",
-    "[sender] Bob's tablet registers again during the transfer: the share completes without the apps noticing",
-    "[sender] Once Alice's phone reports the share completed, a late refusal from Bob's phone changes nothing",
-    "[sender] Once Alice's phone reports the share completed, a late signing request from Bob's phone changes nothing",
-    "[sender] Once Alice's phone reports the share declined, a late refusal from Bob's phone changes nothing",
-    "[sender] Once Alice's phone reports the share declined, a late signing request from Bob's phone changes nothing",
-    "[sender] Once Alice's phone reports the share failed, a late decline from Bob's phone changes nothing",
-    "[sender] Once Alice's phone reports the share failed, a late signing request from Bob's phone changes nothing",
-    "[sender] The final package is lost on delivery: Bob's phone asks again and gets the same package",
-    "[sender] The final package, signed in time, reaches Bob's phone 1 millisecond before the car key expires: it is provisioned",
-    "[sender] The final package, signed in time, reaches Bob's phone the instant the car key expires: nothing is provisioned",
-    "[sender] The largest car key the protocol allows is provisioned byte for byte, in the stateful flow",
-    "[sender] The response to a stateful invitation is lost, and Alice's phone sends it again after her final package left: provisioned once, and the share completes",
-    "[sender] The stateful legs with reordered duplicates provision once, from one final package",
-    "[sender] Two stateful shares to the same phone, interleaved, are each provisioned once with their own key",
-  ],
-  'completes-without-package': [
-    "[sender] Bob's phone says it provisioned before any final package: the share is not completed",
-    "[sender] Bob's phone says it provisioned while Alice's final package waits for his new safety number: the share completes only after the package leaves",
-  ],
-  'first-contact-owns-transfer': [
-    "[receiver] A forged cancel and Alice's own cancel both overtake her invitation: nothing is provisioned",
-  ],
-  'gives-up-early': [
-    "[sender] The final package cannot be sent before the retry budget runs out: the share fails, and Bob's phone asking again later gets nothing",
-    "[receiver] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
-    "[receiver] Alice confirms Bob's new safety number the instant the car key expires: the final package she held is never sent",
-    "[sender] Alice shares two credentials while the server answers 503: each invitation is retried on its own, and each is provisioned once",
-    "[sender] The server answers 503 to the first 2 attempts, then would take the invitation: provisioned once",
-    "[sender] The server answers 503 to the first 20 attempts, then would take the invitation: the share fails",
-    "[sender] The server is down beyond the retry budget: the share fails, and nothing is provisioned when it is back",
-  ],
-  'holds-only-refused-sends': [
-    "[sender] A retry planned before Alice's phone heard Bob's new identity waits for her confirmation too",
-    "[sender] Alice's phone hears Bob's new identity before sending him anything: the final package still waits for her confirmation",
-    "[sender] Bob's phone asks again while his final package waits for Alice's confirmation: still nothing before it, one package after",
-  ],
-  'ignores-cancel': [
-    "[receiver] A cancel that overtakes its invitation: nothing is provisioned",
-    "[receiver] A forged cancel and Alice's own cancel both overtake her invitation: nothing is provisioned",
-    "[receiver] Alice cancels after Bob's phone asked for its signature: nothing is provisioned",
-    "[receiver] Alice cancels one of two shares while both final packages wait to be tried again: only the other is sent",
-    "[receiver] Alice cancels right after her final package left, and the cancel overtakes it: nothing is provisioned",
-    "[receiver] Alice cancels right after inviting: nothing is provisioned and Bob's phone reports the share cancelled",
-    "[receiver] Alice cancels while her final package waits for Bob's new safety number: confirming it afterwards sends nothing",
-  ],
-  'ignores-expiry': [
-    "[receiver] An invitation whose expiration has passed is refused and reported as expired",
-    "[receiver] An invitation whose expiration has passed is refused and reported as expired, in the stateful flow",
-    "[receiver] Bob's phone comes online 5 minutes after the car key expires: it refuses the car key as expired",
-    "[receiver] Bob's phone comes online the instant the car key expires: it refuses the car key as expired",
-    "[receiver] The expiration passes between the legs: nothing is provisioned and both phones report it expired",
-    "[receiver] The final package, signed in time, reaches Bob's phone the instant the car key expires: nothing is provisioned",
-  ],
-  'ignores-identity-change': [
-    "[sender] A retry planned before Alice's phone heard Bob's new identity waits for her confirmation too",
-    "[sender] Alice cancels her share with Carol while both final packages wait for new safety numbers: confirming them releases only Bob's",
-    "[sender] Alice cancels while her final package waits for Bob's new safety number: confirming it afterwards sends nothing",
-    "[sender] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
-    "[sender] Alice confirms Bob's new safety number the instant the car key expires: the final package she held is never sent",
-    "[sender] Alice's phone hears Bob's new identity before sending him anything: the final package still waits for her confirmation",
-    "[sender] Bob and Carol both reinstall Signal mid-transfer: confirming Bob's safety number releases only Bob's final package",
-    "[sender] Bob reinstalled Signal since Alice last shared with him: her new invitation, which carries the car key, waits for her to confirm his new safety number",
-    "[sender] Bob reinstalls Signal again before Alice confirmed: his final package waits for her second confirmation",
-    "[sender] Bob reinstalls Signal mid-transfer: the final package waits until Alice confirms his new safety number",
-    "[sender] Bob's phone asks again while his final package waits for Alice's confirmation: still nothing before it, one package after",
-    "[sender] Bob's phone says it provisioned while Alice's final package waits for his new safety number: the share completes only after the package leaves",
-  ],
-  'ignores-retry-after': [
-    "[sender] A 429 with Retry-After 30 is honoured: the next attempt comes no sooner",
-  ],
-  'never-asks-again': [
-    "[receiver] Alice's phone hears Bob's new identity before sending him anything: the final package still waits for her confirmation",
-    "[receiver] Alice's phone is offline when Bob's phone asks for its signature, and completes the share later",
-    "[receiver] Bob deletes his account after asking for the signature: the share fails and nothing is provisioned",
-    "[receiver] Bob's phone asks again when its signing request goes unanswered",
-    "[receiver] Bob's phone asks again while his final package waits for Alice's confirmation: still nothing before it, one package after",
-    "[receiver] Bob's signing request reaches Alice's phone 1 millisecond before the car key expires: she sends one final package",
-    "[receiver] Bob's signing request reaches Alice's phone 5 minutes after the car key expires: she sends no final package",
-    "[receiver] Bob's signing request reaches Alice's phone the instant the car key expires: she sends no final package",
-    "[receiver] The expiration passes between the legs: nothing is provisioned and both phones report it expired",
-    "[receiver] The final package is lost on delivery: Bob's phone asks again and gets the same package",
-    "[receiver] The final package, signed in time, reaches Bob's phone 1 millisecond before the car key expires: it is provisioned",
-    "[receiver] The final package, signed in time, reaches Bob's phone the instant the car key expires: nothing is provisioned",
-  ],
-  'new-id-per-retry': [
-    "[receiver] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
-    "[receiver] Alice confirms Bob's new safety number the instant the car key expires: the final package she held is never sent",
-    "[receiver] The stateful legs with reordered duplicates provision once, from one final package",
-    "[sender] A 429 with Retry-After 30 is honoured: the next attempt comes no sooner",
-    "[sender] A retransmitted invitation that arrives after the share completed provisions nothing more",
-    "[sender] A retry planned before Alice's phone heard Bob's new identity waits for her confirmation too",
-    "[sender] Alice cancels one of two shares while both final packages wait to be tried again: only the other is sent",
-    "[sender] Alice shares two credentials while the server answers 503: each invitation is retried on its own, and each is provisioned once",
-    "[sender] The connection fails once: the invitation is sent again and provisioned once",
-    "[sender] The final package cannot be sent before the retry budget runs out: the share fails, and Bob's phone asking again later gets nothing",
-    "[sender] The response is lost after the server took the invitation: Bob's phone gets it twice and provisions once",
-    "[sender] The response to a stateful invitation is lost, and Alice's phone sends it again after her final package left: provisioned once, and the share completes",
-    "[sender] The server answers 503 to the first 2 attempts, then would take the invitation: provisioned once",
-    "[sender] The server answers 503 to the first 20 attempts, then would take the invitation: the share fails",
-    "[sender] The server is down beyond the retry budget: the share fails, and nothing is provisioned when it is back",
-  ],
-  'provisions-duplicates': [
-    "[receiver] A cancel that overtakes its invitation: nothing is provisioned",
-    "[receiver] A forged cancel and Alice's own cancel both overtake her invitation: nothing is provisioned",
-    "[receiver] A retransmitted invitation that arrives after the share completed provisions nothing more",
-    "[receiver] Alice's old invitation, replayed after the share completed, provisions nothing more",
-    "[receiver] An invitation resent with a new message id is provisioned once",
-    "[receiver] The response is lost after the server took the invitation: Bob's phone gets it twice and provisions once",
-    "[receiver] The response to a stateful invitation is lost, and Alice's phone sends it again after her final package left: provisioned once, and the share completes",
-    "[receiver] The same invitation sent twice is provisioned once",
-  ],
-  'reads-wall-clock': [
-    "[receiver] An invitation whose expiration has passed is refused and reported as expired",
-    "[receiver] An invitation whose expiration has passed is refused and reported as expired, in the stateful flow",
-    "[receiver] Bob's phone comes online 5 minutes after the car key expires: it refuses the car key as expired",
-    "[receiver] Bob's phone comes online the instant the car key expires: it refuses the car key as expired",
-    "[receiver] The expiration passes between the legs: nothing is provisioned and both phones report it expired",
-    "[receiver] The final package, signed in time, reaches Bob's phone the instant the car key expires: nothing is provisioned",
-    "[sender] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
-    "[sender] Alice confirms Bob's new safety number the instant the car key expires: the final package she held is never sent",
-    "[sender] Bob's signing request reaches Alice's phone 5 minutes after the car key expires: she sends no final package",
-    "[sender] Bob's signing request reaches Alice's phone the instant the car key expires: she sends no final package",
-    "[sender] The expiration passes between the legs: nothing is provisioned and both phones report it expired",
-  ],
-  'rebuilds-repeated-package': [
-    "[sender] A retry planned before Alice's phone heard Bob's new identity waits for her confirmation too",
-    "[sender] A signing request that arrives twice gets the same final package, and Bob's phone one credential",
-    "[sender] Alice's phone is offline when Bob's phone asks for its signature, and completes the share later",
-    "[sender] Bob's phone asks again while his final package waits for Alice's confirmation: still nothing before it, one package after",
-    "[sender] Bob's signing request reaches Alice's phone 1 millisecond before the car key expires: she sends one final package",
-    "[sender] The final package is lost on delivery: Bob's phone asks again and gets the same package",
-    "[sender] The final package, signed in time, reaches Bob's phone 1 millisecond before the car key expires: it is provisioned",
-    "[sender] The final package, signed in time, reaches Bob's phone the instant the car key expires: nothing is provisioned",
-  ],
-  'refuses-large-credentials': [
-    "[receiver] The largest car key the protocol allows is provisioned byte for byte, in the stateful flow",
-    "[receiver] The largest car key the protocol allows is provisioned byte for byte, in the stateless flow",
-  ],
-  'releases-all-held': [
-    "[sender] Bob and Carol both reinstall Signal mid-transfer: confirming Bob's safety number releases only Bob's final package",
-  ],
-  'reopens-ended-shares': [
-    "[sender] The final package cannot be sent before the retry budget runs out: the share fails, and Bob's phone asking again later gets nothing",
-    "[sender] Bob's signing request, sent again after the share completed, gets no second final package",
-    "[sender] Once Alice's phone reports the share completed, a late refusal from Bob's phone changes nothing",
-    "[sender] Once Alice's phone reports the share completed, a late signing request from Bob's phone changes nothing",
-    "[sender] Once Alice's phone reports the share declined, a late refusal from Bob's phone changes nothing",
-    "[sender] Once Alice's phone reports the share declined, a late signing request from Bob's phone changes nothing",
-    "[sender] Once Alice's phone reports the share failed, a late decline from Bob's phone changes nothing",
-    "[sender] Once Alice's phone reports the share failed, a late signing request from Bob's phone changes nothing",
-  ],
-  'retries-permanent-failures': [
-    "[sender] Bob deletes his account after asking for the signature: the share fails and nothing is provisioned",
-  ],
-  'retries-without-waiting': [
-    "[receiver] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
-    "[receiver] Alice confirms Bob's new safety number the instant the car key expires: the final package she held is never sent",
-    "[receiver] The stateful legs with reordered duplicates provision once, from one final package",
-    "[sender] A retransmitted invitation that arrives after the share completed provisions nothing more",
-    "[sender] Alice cancels one of two shares while both final packages wait to be tried again: only the other is sent",
-    "[sender] Alice shares two credentials while the server answers 503: each invitation is retried on its own, and each is provisioned once",
-    "[sender] The connection fails once: the invitation is sent again and provisioned once",
-    "[sender] The final package cannot be sent before the retry budget runs out: the share fails, and Bob's phone asking again later gets nothing",
-    "[sender] The response is lost after the server took the invitation: Bob's phone gets it twice and provisions once",
-    "[sender] The server answers 503 to the first 2 attempts, then would take the invitation: provisioned once",
-    "[sender] The server answers 503 to the first 20 attempts, then would take the invitation: the share fails",
-    "[sender] The server is down beyond the retry budget: the share fails, and nothing is provisioned when it is back",
-  ],
-  'sends-after-cancel': [
-    "[sender] Alice cancels her share with Carol while both final packages wait for new safety numbers: confirming them releases only Bob's",
-    "[sender] Alice cancels one of two shares while both final packages wait to be tried again: only the other is sent",
-    "[sender] Alice cancels while her final package waits for Bob's new safety number: confirming it afterwards sends nothing",
-  ],
-  'sends-held-past-expiry': [
-    "[sender] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
-    "[sender] Alice confirms Bob's new safety number the instant the car key expires: the final package she held is never sent",
-  ],
-  'signs-at-expiry': [
-    "[sender] Bob's signing request reaches Alice's phone the instant the car key expires: she sends no final package",
-  ],
-  'signs-every-request': [
-    "[sender] A retry planned before Alice's phone heard Bob's new identity waits for her confirmation too",
-    "[sender] A second signing request from Bob's phone with another key gets no second package",
-    "[sender] A signing request that arrives twice gets the same final package, and Bob's phone one credential",
-    "[sender] Alice's phone is offline when Bob's phone asks for its signature, and completes the share later",
-    "[sender] Bob's phone asks again while his final package waits for Alice's confirmation: still nothing before it, one package after",
-    "[sender] Bob's signing request reaches Alice's phone 1 millisecond before the car key expires: she sends one final package",
-    "[sender] The final package is lost on delivery: Bob's phone asks again and gets the same package",
-    "[sender] The final package, signed in time, reaches Bob's phone 1 millisecond before the car key expires: it is provisioned",
-    "[sender] The final package, signed in time, reaches Bob's phone the instant the car key expires: nothing is provisioned",
-  ],
-  'signs-stateless-shares': [
-    "[sender] A signing request for a stateless share gets nothing signed, and the share still completes",
-  ],
-  'silent-on-malformed': [
-    "[receiver] A malformed invitation (with an expiration of \"tomorrow\") is answered as malformed and nothing is provisioned",
-    "[receiver] A malformed invitation (with flow \"telepathic\") is answered as malformed and nothing is provisioned",
-    "[receiver] A malformed invitation (without a title) is answered as malformed and nothing is provisioned",
-    "[receiver] A malformed invitation (without an expiration) is answered as malformed and nothing is provisioned",
-    "[receiver] A malformed invitation (without provisioning information) is answered as malformed and nothing is provisioned",
-  ],
-  'skips-key-binding': [
-    "[receiver] A final package signed over a different key is rejected and nothing is provisioned",
-  ],
-  'skips-signature-check': [
-    "[receiver] A final package not signed with the inviting sender's key is rejected and nothing is provisioned",
-  ],
-  'strict-fields': [
-    "[receiver] Unknown fields in an invitation are tolerated",
-  ],
-  'too-many-retries': [
-    "[sender] The final package cannot be sent before the retry budget runs out: the share fails, and Bob's phone asking again later gets nothing",
-    "[receiver] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
-    "[receiver] Alice confirms Bob's new safety number the instant the car key expires: the final package she held is never sent",
-    "[sender] The server answers 503 to the first 20 attempts, then would take the invitation: the share fails",
-    "[sender] The server is down beyond the retry budget: the share fails, and nothing is provisioned when it is back",
-  ],
-  'trusts-any-sender': [
-    "[receiver] A cancel from a third account is ignored: the share still completes",
-    "[receiver] A cancel from a third account that arrives before the invitation does not stop the share",
-    "[receiver] A final package from a third account is ignored, and the real one still completes the share",
-    "[sender] A decline from a third account about Alice's share is ignored, and the share still completes with Bob",
-    "[sender] A refusal from a third account about Alice's share is ignored, and the share still completes with Bob",
-    "[sender] A signing request from a third account about Alice's share is ignored, and the share still completes with Bob",
-  ],
-  'waits-too-long': [
-    "[receiver] Alice confirms Bob's new safety number 1 hour after the car key expires: the final package she held is never sent",
-    "[receiver] Alice confirms Bob's new safety number the instant the car key expires: the final package she held is never sent",
-    "[receiver] The stateful legs with reordered duplicates provision once, from one final package",
-    "[sender] A 429 with Retry-After 30 is honoured: the next attempt comes no sooner",
-    "[sender] A retransmitted invitation that arrives after the share completed provisions nothing more",
-    "[sender] Alice cancels one of two shares while both final packages wait to be tried again: only the other is sent",
-    "[sender] Alice shares two credentials while the server answers 503: each invitation is retried on its own, and each is provisioned once",
-    "[sender] The connection fails once: the invitation is sent again and provisioned once",
-    "[sender] The final package cannot be sent before the retry budget runs out: the share fails, and Bob's phone asking again later gets nothing",
-    "[sender] The response is lost after the server took the invitation: Bob's phone gets it twice and provisions once",
-    "[sender] The response to a stateful invitation is lost, and Alice's phone sends it again after her final package left: provisioned once, and the share completes",
-    "[sender] The server answers 503 to the first 2 attempts, then would take the invitation: provisioned once",
-    "[sender] The server answers 503 to the first 20 attempts, then would take the invitation: the share fails",
-    "[sender] The server is down beyond the retry budget: the share fails, and nothing is provisioned when it is back",
-  ],
-};
+/**
+ * Each faulty app caught by scenarios, and the scenarios (with the role of the pass) that must
+ * catch it: the expected-failures list beside the app (src/fakes/faulty/<app>.expected-failures.json,
+ * src/run/expected.ts), which its run picks up by itself. A run fails on any difference from it.
+ */
+const LISTS = readdirSync(FAULTY).filter((f) => f.endsWith('.expected-failures.json'));
+const EXPECTED: Record<string, string[]> = Object.fromEntries(
+  LISTS.map((f) => [f.replace('.expected-failures.json', ''), readExpectedFailures(join(FAULTY, f)).entries.map((e) => e.scenario!)]),
+);
 
 /**
  * Faulty apps whose bug no scenario asserts: only the protocol monitor (src/monitor/) catches them,
@@ -444,14 +133,17 @@ describe.concurrent('faulty apps that only the protocol monitor catches', () => 
   });
 });
 
-describe.concurrent('deliberately faulty apps fail the scenarios for the rule they break', () => {
+describe.concurrent('deliberately faulty apps fail the scenarios for the rule they break, as their expected-failures lists say', () => {
   it.each(Object.entries(EXPECTED))('%s', async (name, expected) => {
     const role = onlyRole(expected);
     const { code, output } = await resultOf(faulty(name));
-    expect(code, output).toBe(1);
+    // Exactly the listed failures: the run passes, counting them apart.
+    expect(code, output).toBe(0);
+    expect(failedScenarios(output), output).toEqual([]);
     // A single pass names its scenarios without the "[role] " of a two-pass run.
-    const failed = role ? failedScenarios(output).map((n) => `[${role}] ${n}`).sort() : failedScenarios(output);
-    expect(failed, output).toEqual([...expected].sort());
+    const asExpected = [...output.matchAll(/^ {2}failed as expected: (.*) \(features\/[^()]*\): /gm)].map((m) => (role ? `[${role}] ${m[1]}` : m[1]!));
+    expect(asExpected.sort(), output).toEqual([...expected].sort());
+    expect(output).toMatch(new RegExp(`^conformance(?: \\[[^\\]]*\\])?: \\d+ passed, 0 failed, 0 skipped, ${expected.length} failed as expected$`, 'm'));
   });
 
   // Real timers fire in real time, after their scenario's steps ran (simulated time moves in
@@ -517,5 +209,27 @@ describe.concurrent('deliberately faulty apps fail the scenarios for the rule th
   it('an app without the stateful flow has the stateful scenarios skipped, not failed', async () => {
     const { output } = await resultOf('examples/minimal-adapter.ts');
     expect(output).toMatch(/^conformance \[sender\]: \d+ passed, 0 failed, [1-9]\d* skipped$/m);
+  });
+});
+
+describe('an expected-failures list that no longer matches the app fails the run, naming the difference', () => {
+  it('a failure left off the list fails; a listed scenario that passes says to remove it from the list', async () => {
+    const name = 'ignores-cancel';
+    const [dropped, ...kept] = readExpectedFailures(join(FAULTY, `${name}.expected-failures.json`)).entries;
+    const passing = "[receiver] Bob's phone is offline when the car key is shared, and provisions it once back online";
+    const dir = mkdtempSync(join(tmpdir(), 'sct-expected-'));
+    try {
+      const file = join(dir, 'changed.expected-failures.json');
+      writeFileSync(file, JSON.stringify({ expectedFailures: [...kept, { scenario: passing, reason: 'listed by mistake' }] }));
+      const names = [dropped!.scenario!, passing].map((s) => `^${s.replace(/^\[\w+\] /, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`).join('|');
+      const { code, output } = await runCli(['--seed', '5', '--role', 'receiver', '--adapter', faulty(name), '--expected-failures', file, '--name', names]);
+      expect(code, output).toBe(1);
+      expect(failedScenarios(output).map((n) => `[receiver] ${n}`).sort(), output).toEqual([dropped!.scenario!, passing].sort());
+      expect(output).toContain('it passed, but ');
+      expect(output).toMatch(/lists it as an expected failure \("listed by mistake"\): remove it from the list/);
+      expect(output).toMatch(/^conformance: 0 passed, 2 failed, 0 skipped$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

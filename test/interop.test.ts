@@ -4,7 +4,7 @@
  * fails the cells of its column, naming the receiver, and passes as a sender.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-function interop(args: string[]): Promise<{ code: number; output: string; md: string; json: { cells: Array<{ sender: string; receiver: string; passed: number; failed: number; scenarios: Array<{ status: string; why?: string }> }> } }> {
+function interop(args: string[]): Promise<{ code: number; output: string; md: string; pairs: string[]; json: { cells: Array<{ sender: string; receiver: string; passed: number; failed: number; scenarios: Array<{ status: string; why?: string }> }> } }> {
   const reports = mkdtempSync(join(tmpdir(), 'sct-interop-'));
   return new Promise((resolve) => {
     execFile(
@@ -28,9 +28,14 @@ function interop(args: string[]): Promise<{ code: number; output: string; md: st
           }
         };
         const md = read('interop-matrix.md');
+        // The Allure results' pair parameter, for every result of every pair.
+        const pairs = readdirSync(reports, { withFileTypes: true })
+          .filter((d) => d.isDirectory() && existsSync(join(reports, d.name, 'allure-results')))
+          .flatMap((d) => readdirSync(join(reports, d.name, 'allure-results')).filter((f) => f.endsWith('-result.json')).map((f) => join(reports, d.name, 'allure-results', f)))
+          .flatMap((f) => (JSON.parse(readFileSync(f, 'utf8')) as { parameters: Array<{ name: string; value: string }> }).parameters.filter((p) => p.name === 'sender -> receiver').map((p) => p.value));
         const json = JSON.parse(read('interop-matrix.json') || '{"cells":[]}');
         rmSync(reports, { recursive: true, force: true });
-        resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr, md, json });
+        resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr, md, json, pairs: [...new Set(pairs)].sort() });
       },
     );
   });
@@ -52,7 +57,7 @@ describe.concurrent('interop', () => {
   });
 
   it('a receiver with a bug fails its column, naming the receiver, and passes as a sender', { timeout: 300_000 }, async () => {
-    const { code, output, md, json } = await interop(['--app', 'good=src/fakes/reference-app.ts', '--app', 'dup=src/fakes/faulty/provisions-duplicates.ts', 'features/transport']);
+    const { code, output, md, json, pairs } = await interop(['--app', 'good=src/fakes/reference-app.ts', '--app', 'dup=src/fakes/faulty/provisions-duplicates.ts', 'features/transport']);
     expect(code, output).toBe(1);
     const cell = (sender: string, receiver: string) => json.cells.find((c) => c.sender === sender && c.receiver === receiver)!;
     expect(cell('good', 'good').failed).toBe(0);
@@ -65,6 +70,8 @@ describe.concurrent('interop', () => {
     }
     expect(md).toContain('- **good → dup**: ');
     expect(md).not.toContain('- **dup → good**');
+    // In the Allure results each scenario carries its pair: Allure groups the matrix by it.
+    expect(pairs).toEqual(['dup -> dup', 'dup -> good', 'good -> dup', 'good -> good']);
   });
 
   it('needs two apps, with names of their own', async () => {

@@ -130,6 +130,7 @@ async function runJob(job: ChildJob): Promise<boolean> {
     SCT_PEER_ADAPTER: job.peer?.spec ?? INHERITED_PEER,
     SCT_INTEROP_SENDER: job.peer?.interop?.sender ?? '',
     SCT_INTEROP_RECEIVER: job.peer?.interop?.receiver ?? '',
+    SCT_EXPECTED_LIST: job.expectedList ? '1' : '',
   });
   if (!clean) {
     ensureInterceptor(); // the harness's own patch of fetch is part of a clean process

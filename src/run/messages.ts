@@ -41,6 +41,8 @@ export interface RunSettings {
   loadTimeoutMs: number;
   /** Shown on the Allure report's overview. */
   environment: Record<string, string>;
+  /** The run uses an expected-failures list (the parent applies it; replay lines ignore it). */
+  expectedList?: boolean;
   /** The app on the other phones instead of the reference app (SCT_PEER_ADAPTER), and in an interop run the two apps' names. */
   peer?: { spec: string; interop?: { sender: string; receiver: string } };
 }

@@ -13,6 +13,8 @@ export interface ReplayTarget {
   adapter?: string;
   /** SCT_PEER_ADAPTER as given, when the run's peer app is not the reference app. */
   peer?: string;
+  /** The run used an expected-failures list: the replay ignores it, so that the failure shows whatever the list says. */
+  ignoreExpected?: boolean;
   name: string;
   uri: string;
   line: number;
@@ -33,6 +35,7 @@ export function replayCommand(t: ReplayTarget): string {
     ...(t.peer ? [`SCT_PEER_ADAPTER=${shellQuote(t.peer)}`] : []),
     `SCT_SEED=${t.seed} npm run conformance --`,
     `--role ${t.role}`,
+    ...(t.ignoreExpected ? ['--expected-failures none'] : []),
     ...(t.adapter ? [t.adapter.startsWith('cmd:') ? `--adapter-cmd ${shellQuote(t.adapter.slice(4))}` : `--adapter ${shellQuote(t.adapter)}`] : []),
     `--name ${shellQuote(exactName(t.name))}`,
     shellQuote(`${t.uri}:${t.line}`),

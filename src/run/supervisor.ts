@@ -8,6 +8,8 @@
  * README.md says.
  */
 import type { ChildProcess } from 'node:child_process';
+import { relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { EXIT, UsageError, type ExitCode } from './exit-codes.ts';
 import { scenarioKey, type ChildJob, type ChildMessage, type ParentMessage, type RunSettings, type ScenarioKey, type ScenarioStatus } from './messages.ts';
 import { ChildPool } from './pool.ts';
@@ -15,12 +17,19 @@ import type { PlannedScenario } from './plan.ts';
 import { replayCommand } from './replay.ts';
 import { writeLostScenario } from './allure.ts';
 import type { Role } from '../roles.ts';
+import { ExpectedMatcher, type ExpectedFailures } from './expected.ts';
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
 export interface SuperviseOptions extends RunSettings {
   /** Real milliseconds one scenario may take before its process is stopped. */
   scenarioTimeoutMs: number;
   /** In a run of several apps, the app's name: its closing line says `conformance [<label>]: ...`. */
   label?: string;
+  /** What the app is known to fail (src/run/expected.ts). */
+  expected?: ExpectedFailures;
+  /** A list lies beside the adapter but this run ignores it (`--expected-failures none`): replays ignore it too. */
+  listIgnored?: boolean;
 }
 
 /** How a run ended: its exit code and the counts of its closing line. */
@@ -29,8 +38,10 @@ export interface RunResult {
   passed: number;
   failed: number;
   skipped: number;
-  /** Each planned scenario's outcome, in plan order (for reports built over several runs: interop). */
-  scenarios?: Array<PlannedScenario & { status: ScenarioStatus; message?: string }>;
+  /** Failures on the expected-failures list: not counted in `failed`. */
+  expected?: number;
+  /** Each planned scenario's outcome, in plan order (for reports built over several runs: interop); `expected` is the listed reason. */
+  scenarios?: Array<PlannedScenario & { status: ScenarioStatus; message?: string; expected?: string }>;
 }
 
 interface Outcome {
@@ -124,8 +135,8 @@ function runChild(pool: ChildPool, scenarios: PlannedScenario[], segment: number
     if (last?.role === s.role) last.locations.push(location);
     else passes.push({ role: s.role, locations: [location] });
   }
-  const { scenarioTimeoutMs: _parentOnly, ...settings } = opts;
-  const job: ChildJob = { ...settings, segment, headers, passes };
+  const { scenarioTimeoutMs: _parentOnly, expected, listIgnored, ...settings } = opts;
+  const job: ChildJob = { ...settings, expectedList: Boolean(expected) || Boolean(listIgnored), segment, headers, passes };
   return new Promise((resolve) => {
     // The in-process guard on each app call fires well before the wall-clock limit, so a
     // handler that never settles is named as such rather than as a stopped scenario.
@@ -237,7 +248,7 @@ function runChild(pool: ChildPool, scenarios: PlannedScenario[], segment: number
 }
 
 function replayOf(s: PlannedScenario, opts: SuperviseOptions): string {
-  return replayCommand({ seed: opts.seed, role: s.role, adapter: opts.adapterArg, peer: opts.peer?.spec ?? (process.env.SCT_PEER_ADAPTER?.trim() || undefined), name: s.name, uri: s.uri, line: s.line });
+  return replayCommand({ seed: opts.seed, role: s.role, adapter: opts.adapterArg, ignoreExpected: Boolean(opts.expected) || Boolean(opts.listIgnored), peer: opts.peer?.spec ?? (process.env.SCT_PEER_ADAPTER?.trim() || undefined), name: s.name, uri: s.uri, line: s.line });
 }
 
 function summarise(
@@ -248,13 +259,36 @@ function summarise(
   roles: Role[],
   opts: SuperviseOptions,
 ): RunResult {
+  // Expected failures (src/run/expected.ts): a listed failure is counted apart; a listed scenario that passed fails.
+  const expected = new Map<ScenarioKey, string>();
+  if (opts.expected) {
+    const matcher = new ExpectedMatcher(opts.expected, ROOT, plan);
+    for (const s of plan) {
+      const key = scenarioKey(s.role, s.uri, s.line);
+      const entry = matcher.entryFor(s);
+      const outcome = outcomes.get(key);
+      if (!entry || !outcome) continue;
+      if (outcome.status === 'failed') expected.set(key, entry.reason);
+      else if (outcome.status === 'passed') {
+        outcomes.set(key, { status: 'failed', message: `it passed, but ${relative(process.cwd(), opts.expected.file)} lists it as an expected failure ("${entry.reason}"): remove it from the list` });
+      }
+    }
+  }
   const count = (role: Role | undefined, ...statuses: ScenarioStatus[]) =>
-    plan.filter((s) => (!role || s.role === role) && statuses.includes(outcomes.get(scenarioKey(s.role, s.uri, s.line))?.status ?? 'broken')).length;
+    plan.filter((s) => {
+      const key = scenarioKey(s.role, s.uri, s.line);
+      return (!role || s.role === role) && !expected.has(key) && statuses.includes(outcomes.get(key)?.status ?? 'broken');
+    }).length;
   const bad: ScenarioStatus[] = ['failed', 'broken', 'unbound'];
   console.log('');
   for (const role of roles) {
     for (const s of plan.filter((p) => p.role === role)) {
       const outcome = outcomes.get(scenarioKey(s.role, s.uri, s.line)) ?? { status: 'broken' as const, message: 'it never ran (the run stopped)' };
+      const reason = expected.get(scenarioKey(s.role, s.uri, s.line));
+      if (reason !== undefined) {
+        console.log(`  failed as expected: ${roles.length > 1 ? `[${role}] ` : ''}${s.name} (${s.uri}:${s.line}): ${reason}`);
+        continue;
+      }
       if (!bad.includes(outcome.status)) continue;
       const kind = { failed: '', broken: ' (a harness error, not the app)', unbound: ' (a step does not bind)' }[outcome.status as 'failed'];
       console.log(`  failed: ${roles.length > 1 ? `[${role}] ` : ''}${s.name} (${s.uri}:${s.line})`);
@@ -262,7 +296,8 @@ function summarise(
       if (outcome.status !== 'unbound') console.log(`    replay: ${replayOf(s, opts)}`);
     }
     if (roles.length > 1) {
-      console.log(`conformance [${role}]: ${count(role, 'passed')} passed, ${count(role, ...bad)} failed, ${count(role, 'skipped')} skipped`);
+      const asExpected = plan.filter((s) => s.role === role && expected.has(scenarioKey(s.role, s.uri, s.line))).length;
+      console.log(`conformance [${role}]: ${count(role, 'passed')} passed, ${count(role, ...bad)} failed, ${count(role, 'skipped')} skipped${asExpected ? `, ${asExpected} failed as expected` : ''}`);
     }
   }
   for (const message of strays) console.log(`  failed: outside any scenario: ${firstLines(message)}`);
@@ -276,10 +311,14 @@ function summarise(
   // The closing line, alone and in the plain "N passed, N failed" form CI reads.
   const passed = count(undefined, 'passed');
   const skipped = count(undefined, 'skipped');
-  console.log(`conformance${opts.label ? ` [${opts.label}]` : ''}: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+  console.log(`conformance${opts.label ? ` [${opts.label}]` : ''}: ${passed} passed, ${failed} failed, ${skipped} skipped${expected.size ? `, ${expected.size} failed as expected` : ''}`);
   const code = broken || harnessErrors.length ? EXIT.HARNESS : unbound ? EXIT.USAGE : failed ? EXIT.FAILED : EXIT.PASSED;
-  const scenarios = plan.map((s) => ({ ...s, ...(outcomes.get(scenarioKey(s.role, s.uri, s.line)) ?? { status: 'broken' as const, message: 'it never ran (the run stopped)' }) }));
-  return { code, passed, failed, skipped, scenarios };
+  const scenarios = plan.map((s) => {
+    const key = scenarioKey(s.role, s.uri, s.line);
+    const reason = expected.get(key);
+    return { ...s, ...(outcomes.get(key) ?? { status: 'broken' as const, message: 'it never ran (the run stopped)' }), ...(reason !== undefined ? { expected: reason } : {}) };
+  });
+  return { code, passed, failed, skipped, expected: expected.size, scenarios };
 }
 
 function firstLines(text: string): string {

@@ -116,11 +116,10 @@ Before(async function (this: SctWorld, { pickle }) {
   if ((this.role === 'sender' && this.tags.includes('@receiver-only')) || (this.role === 'receiver' && this.tags.includes('@sender-only'))) {
     return 'skipped';
   }
-  // Allure tells the passes apart by this parameter (same scenario, app under test in another role).
-  this.attach(
-    JSON.stringify({ type: 'metadata', data: { parameters: [{ name: 'app under test', value: this.role }] } }),
-    'application/vnd.allure.message+json',
-  );
+  // Allure tells the passes apart by this parameter (same scenario, app under test in another role);
+  // in an interop run, by the pair (Allure's grouping by parameter then shows the matrix).
+  const parameters = interop ? [{ name: 'sender -> receiver', value: `${interop.sender} -> ${interop.receiver}` }] : [{ name: 'app under test', value: this.role }];
+  this.attach(JSON.stringify({ type: 'metadata', data: { parameters } }), 'application/vnd.allure.message+json');
   this.sim = new Simulation({ seed, name: pickle.name, hangMs: Number(process.env.SCT_HANG_MS) || undefined });
   // App code failing outside any harness call (its own timers, unhandled promises) fails this scenario.
   const { scheduler } = this.sim;
@@ -144,7 +143,7 @@ After(async function (this: SctWorld, { pickle, result }) {
   writeTrace(this.role, pickle.uri, pickle.name, trace);
   if (result?.status === 'FAILED' || this.sim.scheduler.failures.length || leaks.length) {
     const adapter = process.env.SCT_ADAPTER_ARG || undefined;
-    this.log(`Replay this scenario: ${replayCommand({ seed, role: this.role, adapter, peer: peerOverride, name: pickle.name, uri: pickle.uri, line: pickle.location?.line ?? 0 })}`);
+    this.log(`Replay this scenario: ${replayCommand({ seed, role: this.role, adapter, ignoreExpected: process.env.SCT_EXPECTED_LIST === '1', peer: peerOverride, name: pickle.name, uri: pickle.uri, line: pickle.location?.line ?? 0 })}`);
   }
   if (leaks.length) {
     throw new AppAssertionError(`The server received or stored credential plaintext: ${leaks.length} secret(s) seen in the clear`);

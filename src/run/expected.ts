@@ -1,0 +1,102 @@
+/**
+ * Expected failures: what an app is known to fail, each with a reason, so that its CI fails only on
+ * a difference (web-platform-tests' expectation files, the OpenID suite's known failures). A
+ * failure on the list is counted apart; a listed scenario that now passes is itself a failure ("remove
+ * it from the list"), and so is any failure not on the list.
+ *
+ * The list is a JSON file: `sct-conformance run --expected-failures <file>`, or found beside the
+ * adapter as `<adapter name>.expected-failures.json` (e.g. `sct-adapter.expected-failures.json`,
+ * `my-app.expected-failures.json` for `my-app.ts`).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
+import type { FeatureChild, RuleChild } from '@cucumber/messages';
+import { UsageError } from './exit-codes.ts';
+import { readFeature, type PlannedScenario } from './plan.ts';
+
+const entry = z
+  .object({
+    /** A scenario's name, as the summary prints it; `[sender] ` or `[receiver] ` limits it to one pass. */
+    scenario: z.string().min(1).optional(),
+    /** Or a requirement: every scenario tagged with it (`@req=R-ONCE-1`). */
+    requirement: z.string().regex(/^R-[A-Z]+-\d+$/, 'a requirement id such as R-ONCE-1').optional(),
+    /** Why it fails: shown beside it in the summary. */
+    reason: z.string().min(1),
+  })
+  .strict()
+  .refine((e) => (e.scenario === undefined) !== (e.requirement === undefined), 'give either "scenario" or "requirement"');
+
+export const expectedFailuresSchema = z.object({ $schema: z.string().optional(), expectedFailures: z.array(entry) }).strict();
+
+export type ExpectedEntry = z.infer<typeof entry>;
+
+export interface ExpectedFailures {
+  /** The file, for messages. */
+  file: string;
+  entries: ExpectedEntry[];
+}
+
+/** Reads a list, naming every problem. */
+export function readExpectedFailures(file: string): ExpectedFailures {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`Expected failures "${file}" are not readable JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const parsed = expectedFailuresSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`);
+    throw new UsageError(`Expected failures "${file}" do not fit the format ({ "expectedFailures": [{ "scenario" or "requirement", "reason" }] }):\n- ${problems.join('\n- ')}`);
+  }
+  return { file, entries: parsed.data.expectedFailures };
+}
+
+/** The list beside an adapter (`<name>.expected-failures.json`), if there is one. */
+export function expectedFailuresBeside(adapter: string): string | undefined {
+  if (adapter.startsWith('cmd:')) return undefined;
+  const path = resolve(adapter);
+  const file = join(dirname(path), `${basename(path).replace(/\.(?:[cm]?[jt]s|json)$/, '')}.expected-failures.json`);
+  return existsSync(file) ? file : undefined;
+}
+
+/** Matches scenarios of a plan against a list. */
+export class ExpectedMatcher {
+  private readonly tags: Map<string, string[]>;
+
+  constructor(
+    readonly list: ExpectedFailures,
+    root: string,
+    plan: PlannedScenario[],
+  ) {
+    this.tags = requirementTags(root, plan.map((s) => s.uri));
+  }
+
+  /** The entry a scenario of the plan is expected to fail by, if any. */
+  entryFor(s: PlannedScenario): ExpectedEntry | undefined {
+    const requirements = this.tags.get(`${s.uri}:${s.line}`) ?? [];
+    return this.list.entries.find((e) => (e.scenario !== undefined ? e.scenario === s.name || e.scenario === `[${s.role}] ${s.name}` : requirements.includes(e.requirement!)));
+  }
+}
+
+/** The requirements (`@req=...`) of every scenario and Examples row of these files, by `uri:line`. */
+function requirementTags(root: string, uris: string[]): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  const reqs = (tags: ReadonlyArray<{ name: string }>) => tags.map((t) => /^@req=(.+)$/.exec(t.name)?.[1]).filter((r): r is string => Boolean(r));
+  for (const uri of new Set(uris)) {
+    const document = readFeature(resolve(root, uri));
+    const visit = (items: ReadonlyArray<FeatureChild | RuleChild>, inherited: string[]) => {
+      for (const child of items) {
+        if ('rule' in child && child.rule) visit(child.rule.children, [...inherited, ...reqs(child.rule.tags)]);
+        const scenario = child.scenario;
+        if (!scenario) continue;
+        const own = [...inherited, ...reqs(scenario.tags)];
+        found.set(`${uri}:${scenario.location.line}`, own);
+        for (const examples of scenario.examples) for (const row of examples.tableBody) found.set(`${uri}:${row.location.line}`, [...own, ...reqs(examples.tags)]);
+      }
+    };
+    visit(document.feature?.children ?? [], reqs(document.feature?.tags ?? []));
+  }
+  return found;
+}
