@@ -4,7 +4,7 @@
  * pass) and must fail exactly the scenarios for the rule it breaks.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -213,6 +213,24 @@ describe.concurrent('deliberately faulty apps fail the scenarios for the rule th
 });
 
 describe('an expected-failures list that no longer matches the app fails the run, naming the difference', () => {
+  it('the Allure report shows listed failures apart: tagged, their message starting "Expected failure", in a category of their own', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sct-expected-'));
+    try {
+      const { code, output } = await runCli(['--reports', dir, '--seed', '5', '--role', 'receiver', '--adapter', faulty('ignores-cancel'), '--name', '^A cancel that overtakes its invitation']);
+      expect(code, output).toBe(0);
+      expect(output).toMatch(/^conformance: 0 passed, 0 failed, 0 skipped, 1 failed as expected$/m);
+      const results = readdirSync(join(dir, 'allure-results')).filter((f) => f.endsWith('-result.json')).map((f) => JSON.parse(readFileSync(join(dir, 'allure-results', f), 'utf8')));
+      expect(results).toHaveLength(1);
+      expect(results[0].status).toBe('failed');
+      expect(results[0].statusDetails.message).toMatch(/^Expected failure \(Keeps going after the sender cancelled \(breaks R-CANCEL-1\)\.\): /);
+      expect(results[0].labels).toContainEqual({ name: 'tag', value: 'expected-failure' });
+      const categories = JSON.parse(readFileSync(join(dir, 'allure-results', 'categories.json'), 'utf8'));
+      expect(categories[0]).toMatchObject({ name: 'Expected failures', matchedStatuses: ['failed'] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a failure left off the list fails; a listed scenario that passes says to remove it from the list', async () => {
     const name = 'ignores-cancel';
     const [dropped, ...kept] = readExpectedFailures(join(FAULTY, `${name}.expected-failures.json`)).entries;

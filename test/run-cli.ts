@@ -81,7 +81,7 @@ export async function runApps(adapters: string[], args: string[], env: Record<st
   for (const [i, block] of blocks.entries()) {
     const name = adapters.length === 1 ? '' : (/^(.*?) \(reports in /.exec(block)?.[1] ?? '?');
     const closing = name ? `conformance \\[${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\]` : 'conformance';
-    const counts = new RegExp(`^${closing}: (\\d+) passed, (\\d+) failed, (\\d+) skipped$`, 'm').exec(block);
+    const counts = new RegExp(`^${closing}: (\\d+) passed, (\\d+) failed, (\\d+) skipped(?:, \\d+ failed as expected)?$`, 'm').exec(block);
     const [passed, failed, skipped] = counts ? counts.slice(1).map(Number) : [0, 0, 0];
     const appCode = /^ {2}harness error: |^harness errors: /m.test(block) ? 3 : /^ {2}not run: |^not runnable: /m.test(block) || !counts ? 2 : failed! > 0 ? 1 : 0;
     // Blocks come in the order the apps were given (the reference app is named "the reference app").

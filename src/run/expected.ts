@@ -8,7 +8,7 @@
  * adapter as `<adapter name>.expected-failures.json` (e.g. `sct-adapter.expected-failures.json`,
  * `my-app.expected-failures.json` for `my-app.ts`).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { FeatureChild, RuleChild } from '@cucumber/messages';
@@ -99,4 +99,39 @@ function requirementTags(root: string, uris: string[]): Map<string, string[]> {
     visit(document.feature?.children ?? [], reqs(document.feature?.tags ?? []));
   }
   return found;
+}
+
+/**
+ * Marks the expected failures among a run's Allure results, so the report shows them apart: each
+ * gets an `expected-failure` tag and its message starts with "Expected failure (<reason>)", which
+ * the category written beside the results ("Expected failures", categories.json) collects.
+ */
+export function markExpectedInAllure(resultsDir: string, expected: Array<{ scenario: PlannedScenario; reason: string }>): void {
+  if (!expected.length || !existsSync(resultsDir)) return;
+  const wanted = new Map(expected.map(({ scenario: s, reason }) => [`${s.role}\n${s.uri.replace(/\//g, '.')}\n${s.name}`, reason]));
+  for (const file of readdirSync(resultsDir).filter((f) => f.endsWith('-result.json'))) {
+    const path = join(resultsDir, file);
+    const result = JSON.parse(readFileSync(path, 'utf8')) as AllureResult;
+    const role = result.parameters?.find((p) => p.name === 'app under test')?.value;
+    const pkg = result.labels?.find((l) => l.name === 'package')?.value?.replace(/^sct-conformance\./, '');
+    const reason = wanted.get(`${role}\n${pkg}\n${result.name}`);
+    if (reason === undefined || result.status !== 'failed') continue;
+    result.statusDetails = { ...result.statusDetails, message: `Expected failure (${reason}): ${result.statusDetails?.message ?? ''}` };
+    result.labels = [...(result.labels ?? []), { name: 'tag', value: 'expected-failure' }];
+    writeFileSync(path, JSON.stringify(result));
+  }
+  const categories = [
+    { name: 'Expected failures', matchedStatuses: ['failed'], messageRegex: '^Expected failure[\\s\\S]*' },
+    { name: 'Product defects', matchedStatuses: ['failed'] },
+    { name: 'Test defects', matchedStatuses: ['broken'] },
+  ];
+  writeFileSync(join(resultsDir, 'categories.json'), `${JSON.stringify(categories, null, 2)}\n`);
+}
+
+interface AllureResult {
+  name: string;
+  status: string;
+  statusDetails?: { message?: string; trace?: string };
+  parameters?: Array<{ name: string; value: string }>;
+  labels?: Array<{ name: string; value: string }>;
 }

@@ -17,7 +17,7 @@ import type { PlannedScenario } from './plan.ts';
 import { replayCommand } from './replay.ts';
 import { writeLostScenario } from './allure.ts';
 import type { Role } from '../roles.ts';
-import { ExpectedMatcher, type ExpectedFailures } from './expected.ts';
+import { ExpectedMatcher, markExpectedInAllure, type ExpectedFailures } from './expected.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -313,6 +313,13 @@ function summarise(
   const skipped = count(undefined, 'skipped');
   console.log(`conformance${opts.label ? ` [${opts.label}]` : ''}: ${passed} passed, ${failed} failed, ${skipped} skipped${expected.size ? `, ${expected.size} failed as expected` : ''}`);
   const code = broken || harnessErrors.length ? EXIT.HARNESS : unbound ? EXIT.USAGE : failed ? EXIT.FAILED : EXIT.PASSED;
+  markExpectedInAllure(
+    `${opts.reports}/allure-results`,
+    plan.flatMap((s) => {
+      const reason = expected.get(scenarioKey(s.role, s.uri, s.line));
+      return reason === undefined ? [] : [{ scenario: s, reason }];
+    }),
+  );
   const scenarios = plan.map((s) => {
     const key = scenarioKey(s.role, s.uri, s.line);
     const reason = expected.get(key);
