@@ -43,13 +43,13 @@ function interop(args: string[]): Promise<{ code: number; output: string; md: st
 
 describe.concurrent('interop', () => {
   it('the reference app and the Python example: all four pairs green, the matrix written', { timeout: 300_000 }, async () => {
-    const { code, output, md, json } = await interop(['--with-reference', 'features/transport', 'features/provisioning/stateful.feature']);
+    const { code, output, md, json } = await interop(['--with-reference', 'features/transport', 'features/security/replay.feature']);
     expect(code, output).toBe(0);
     expect(output).toContain('interop: 4 of 4 pairs passed');
     expect(json.cells.map((c) => `${c.sender}->${c.receiver}`)).toEqual(['reference->reference', 'reference->python', 'python->reference', 'python->python']);
     for (const cell of json.cells) {
       expect(cell.failed).toBe(0);
-      expect(cell.passed).toBeGreaterThan(20);
+      expect(cell.passed).toBeGreaterThan(15);
     }
     expect(md).toMatch(/\| \*\*python\*\* \| \[✓ \d+ passed\]\(python--reference\/\) \| \[✓ \d+ passed\]\(python--python\/\) \|/);
     // Scenarios in which the harness plays one side are the conformance run's, not interop's.

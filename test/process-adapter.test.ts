@@ -129,7 +129,7 @@ describe('Ctrl-C', () => {
 
 describe('instances', () => {
   it('an app run with a process per phone ("per-phone") passes as it does shared', async () => {
-    const { code, output } = await runCli(['--seed', '5', '--name', "^Bob's phone provisions a car key bound", '--adapter', 'test/fixtures/process/reference-host-per-phone.json']);
+    const { code, output } = await runCli(['--seed', '5', '--name', "^Bob's phone provisions a car key bound", '--adapter', 'test/fixtures/process/python-per-phone.json']);
     expect(code, output).toBe(0);
     expect(output.trimEnd().split('\n').at(-1)).toBe('conformance: 2 passed, 0 failed, 0 skipped');
   });
