@@ -69,6 +69,8 @@ describe.concurrent('interop', () => {
       expect(s.why).toMatch(/Bob's phone reported|the receiver dup breaking/);
     }
     expect(md).toContain('- **good → dup**: ');
+    // Its replay line names the pair, so a replay charges the monitor's findings to the same side.
+    expect(output).toMatch(/replay: SCT_PEER_ADAPTER=\S+ SCT_INTEROP_SENDER=good SCT_INTEROP_RECEIVER=dup SCT_SEED=3 npm run conformance -- --role sender --adapter src\/fakes\/reference-app\.ts /);
     expect(md).not.toContain('- **dup → good**');
     // In the Allure results each scenario carries its pair: Allure groups the matrix by it.
     expect(pairs).toEqual(['dup -> dup', 'dup -> good', 'good -> dup', 'good -> good']);

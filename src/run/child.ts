@@ -111,6 +111,8 @@ export function classify(result: TestStepResult | undefined, step?: string): { s
 
 /** SCT_PEER_ADAPTER as the run was started with (the mutation run's pristine peer). */
 const INHERITED_PEER = process.env.SCT_PEER_ADAPTER ?? '';
+/** An interop pair's names as a replay line sets them (SCT_INTEROP_SENDER, SCT_INTEROP_RECEIVER). */
+const INHERITED_PAIR = { sender: process.env.SCT_INTEROP_SENDER ?? '', receiver: process.env.SCT_INTEROP_RECEIVER ?? '' };
 
 let support: ISupportCodeLibrary | undefined;
 /** The process as it was before the first app loaded: what a reusable child returns to. */
@@ -128,8 +130,8 @@ async function runJob(job: ChildJob): Promise<boolean> {
   // A reused child runs jobs with and without a peer of their own: each job sets it afresh.
   Object.assign(process.env, {
     SCT_PEER_ADAPTER: job.peer?.spec ?? INHERITED_PEER,
-    SCT_INTEROP_SENDER: job.peer?.interop?.sender ?? '',
-    SCT_INTEROP_RECEIVER: job.peer?.interop?.receiver ?? '',
+    SCT_INTEROP_SENDER: job.peer?.interop?.sender ?? INHERITED_PAIR.sender,
+    SCT_INTEROP_RECEIVER: job.peer?.interop?.receiver ?? INHERITED_PAIR.receiver,
     SCT_EXPECTED_LIST: job.expectedList ? '1' : '',
   });
   if (!clean) {

@@ -13,6 +13,8 @@ export interface ReplayTarget {
   adapter?: string;
   /** SCT_PEER_ADAPTER as given, when the run's peer app is not the reference app. */
   peer?: string;
+  /** In an interop run, the pair's names: the replay charges the monitor's findings to the same sides. */
+  pair?: { sender: string; receiver: string };
   /** The run used an expected-failures list: the replay ignores it, so that the failure shows whatever the list says. */
   ignoreExpected?: boolean;
   name: string;
@@ -33,6 +35,7 @@ export function exactName(name: string): string {
 export function replayCommand(t: ReplayTarget): string {
   return [
     ...(t.peer ? [`SCT_PEER_ADAPTER=${shellQuote(t.peer)}`] : []),
+    ...(t.pair ? [`SCT_INTEROP_SENDER=${shellQuote(t.pair.sender)} SCT_INTEROP_RECEIVER=${shellQuote(t.pair.receiver)}`] : []),
     `SCT_SEED=${t.seed} npm run conformance --`,
     `--role ${t.role}`,
     ...(t.ignoreExpected ? ['--expected-failures none'] : []),

@@ -248,7 +248,7 @@ function runChild(pool: ChildPool, scenarios: PlannedScenario[], segment: number
 }
 
 function replayOf(s: PlannedScenario, opts: SuperviseOptions): string {
-  return replayCommand({ seed: opts.seed, role: s.role, adapter: opts.adapterArg, ignoreExpected: Boolean(opts.expected) || Boolean(opts.listIgnored), peer: opts.peer?.spec ?? (process.env.SCT_PEER_ADAPTER?.trim() || undefined), name: s.name, uri: s.uri, line: s.line });
+  return replayCommand({ seed: opts.seed, role: s.role, adapter: opts.adapterArg, ignoreExpected: Boolean(opts.expected) || Boolean(opts.listIgnored), ...(opts.peer?.interop ? { pair: opts.peer.interop } : {}), peer: opts.peer?.spec ?? (process.env.SCT_PEER_ADAPTER?.trim() || undefined), name: s.name, uri: s.uri, line: s.line });
 }
 
 function summarise(

@@ -143,7 +143,7 @@ After(async function (this: SctWorld, { pickle, result }) {
   writeTrace(this.role, pickle.uri, pickle.name, trace);
   if (result?.status === 'FAILED' || this.sim.scheduler.failures.length || leaks.length) {
     const adapter = process.env.SCT_ADAPTER_ARG || undefined;
-    this.log(`Replay this scenario: ${replayCommand({ seed, role: this.role, adapter, ignoreExpected: process.env.SCT_EXPECTED_LIST === '1', peer: peerOverride, name: pickle.name, uri: pickle.uri, line: pickle.location?.line ?? 0 })}`);
+    this.log(`Replay this scenario: ${replayCommand({ seed, role: this.role, adapter, ignoreExpected: process.env.SCT_EXPECTED_LIST === '1', ...(interop ? { pair: interop } : {}), peer: peerOverride, name: pickle.name, uri: pickle.uri, line: pickle.location?.line ?? 0 })}`);
   }
   if (leaks.length) {
     throw new AppAssertionError(`The server received or stored credential plaintext: ${leaks.length} secret(s) seen in the clear`);
