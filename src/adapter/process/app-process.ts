@@ -135,7 +135,7 @@ export class AppProcess {
     if (!this.broken) this.rpc.notify(method, params);
   }
 
-  /** Ends the process: its stdin is closed and the group killed. No failure is reported for it. */
+  /** Ends the process (its whole group is killed). No failure is reported for it. */
   stop(): void {
     this.stopping = true;
     this.kill();
