@@ -19,6 +19,14 @@ const VARIANTS = readdirSync(new URL('../src/fakes/variants/', import.meta.url))
   .sort();
 
 const variant = (name: string) => `src/fakes/variants/${name}.ts`;
+
+/**
+ * The variants also run against themselves on every phone (--role both): those whose choice shows
+ * on both sides of a transfer at once (reports, ids, re-requests meeting retries). The others'
+ * choices (a retry budget, a backoff) act on one side's sends, which the two passes already put
+ * against the reference app both ways; leaving them out keeps npm test within its budget.
+ */
+const EVERY_PHONE = ['deferred-reports', 'provisioned-after-state', 'skips-optional-states', 'uppercase-v7-ids', 'early-key-request-resend', 'slowest-retries-earliest-re-request'];
 /** The closing line of one app's block in a run of several. */
 const closing = (name: string, output: string) => new RegExp(`^conformance \\[${variant(name).replace(/\./g, '\\.')}\\]: (.*)$`, 'm').exec(output)?.[1];
 
@@ -30,7 +38,7 @@ function results() {
     const run = batchedRuns(2);
     started = {
       passes: run(VARIANTS.map(variant), ['--seed', '5'], 6),
-      everyPhone: run(VARIANTS.map(variant), ['--seed', '1234', '--role', 'both'], 6),
+      everyPhone: run(EVERY_PHONE.map(variant), ['--seed', '1234', '--role', 'both'], 6),
     };
   }
   return started;
@@ -53,6 +61,7 @@ describe.concurrent('conforming variants pass the whole suite', () => {
         'slowest-retries-earliest-re-request',
       ]),
     );
+    expect(VARIANTS).toEqual(expect.arrayContaining(EVERY_PHONE));
   });
 
   it.each(VARIANTS)('%s (seed 5, as sender and as receiver)', async (name) => {
@@ -61,7 +70,7 @@ describe.concurrent('conforming variants pass the whole suite', () => {
     expect(closing(name, output), output).toMatch(/^[1-9]\d* passed, 0 failed, 0 skipped$/);
   });
 
-  it.each(VARIANTS)('%s (seed 1234, on every phone)', async (name) => {
+  it.each(EVERY_PHONE)('%s (seed 1234, on every phone)', async (name) => {
     const { code, output } = await results().everyPhone.get(variant(name))!;
     expect(code, output).toBe(0);
     expect(closing(name, output), output).toMatch(/^[1-9]\d* passed, 0 failed, 0 skipped$/);
