@@ -18,6 +18,7 @@ import { simulationEpoch } from './sim/clock.ts';
 import { EXIT, UsageError, type ExitCode } from './run/exit-codes.ts';
 import { lockReports } from './run/lock.ts';
 import { planRun } from './run/plan.ts';
+import { runTimeouts } from './run/timeouts.ts';
 import { expectedFailuresBeside, readExpectedFailures } from './run/expected.ts';
 import { ChildPool } from './run/pool.ts';
 import { supervise, type RunResult } from './run/supervisor.ts';
@@ -63,10 +64,6 @@ Exit codes: 0 every selected scenario passed; 1 a scenario failed (the app broke
 misbehaved); 2 usage error (nothing was checked: bad option, path, feature or adapter);
 3 harness error (the verdict is incomplete).`;
 
-const DEFAULT_TIMEOUT_S = 60;
-/** Real time an adapter module may take to load (a top-level await that never settles). */
-const LOAD_TIMEOUT_MS = 30_000;
-
 export async function main(argv: string[]): Promise<ExitCode> {
   if (argv[0] === 'explore') return (await import('./explore/cli.ts')).exploreMain(argv.slice(1));
   if (argv[0] === 'interop') return (await import('./interop/interop.ts')).interopMain(argv.slice(1));
@@ -104,8 +101,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
   if (command !== 'run') throw new UsageError(`${command ? `unknown command "${command}"` : 'no command given'}\n\n${USAGE}`);
   if (values.seed) process.env.SCT_SEED = values.seed;
   const seed = usage(() => runSeed());
-  const timeoutS = values.timeout === undefined ? DEFAULT_TIMEOUT_S : Number(values.timeout);
-  if (!(timeoutS > 0)) throw new UsageError(`--timeout "${values.timeout}" is not a positive number of seconds`);
+  const timeouts = runTimeouts(values.timeout);
   const commands = (values['adapter-cmd'] ?? []).map((command) => {
     if (!command.trim()) throw new UsageError('--adapter-cmd is empty: give the command that starts the app, e.g. --adapter-cmd "python3 app.py"');
     // The scenario runner starts it in this folder; the replay line repeats the option.
@@ -174,8 +170,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
             quiet: values.quiet ?? false,
             dryRun: values['dry-run'] ?? false,
             failFast: values['fail-fast'] ?? false,
-            scenarioTimeoutMs: timeoutS * 1000,
-            loadTimeoutMs: Math.min(LOAD_TIMEOUT_MS, timeoutS * 1000),
+            ...timeouts,
             // Shown on the report's overview: what to replay this run with.
             environment: { seed: String(seed), simulatedStart: start, adapter: names[i]!, ...(peer ? { peer } : {}), roles: roles.join(', '), node: process.version },
             ...(several ? { label: names[i] } : {}),

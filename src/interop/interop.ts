@@ -16,6 +16,7 @@ import { runSeed } from '../seed.ts';
 import { EXIT, UsageError, type ExitCode } from '../run/exit-codes.ts';
 import { lockReports } from '../run/lock.ts';
 import { planRun } from '../run/plan.ts';
+import { runTimeouts } from '../run/timeouts.ts';
 import { ChildPool } from '../run/pool.ts';
 import { supervise } from '../run/supervisor.ts';
 import { simulationEpoch } from '../sim/clock.ts';
@@ -71,8 +72,7 @@ export async function interopMain(argv: string[]): Promise<ExitCode> {
   }
   if (values.seed) process.env.SCT_SEED = values.seed;
   const seed = runSeed();
-  const timeoutS = values.timeout === undefined ? 60 : Number(values.timeout);
-  if (!(timeoutS > 0)) throw new UsageError(`--timeout "${values.timeout}" is not a positive number of seconds`);
+  const timeouts = runTimeouts(values.timeout);
 
   const apps: InteropApp[] = [
     ...(values['with-reference'] ? [{ name: 'reference', spec: REFERENCE_ADAPTER, arg: undefined }, { name: 'python', spec: PYTHON_EXAMPLE, arg: relative(process.cwd(), PYTHON_EXAMPLE) }] : []),
@@ -111,8 +111,7 @@ export async function interopMain(argv: string[]): Promise<ExitCode> {
             reports: folder,
             quiet: values.quiet ?? false,
             dryRun: false,
-            scenarioTimeoutMs: timeoutS * 1000,
-            loadTimeoutMs: Math.min(30_000, timeoutS * 1000),
+            ...timeouts,
             environment: { seed: String(seed), simulatedStart: start, sender: sender.name, receiver: receiver.name, node: process.version },
             label: `${sender.name} -> ${receiver.name}`,
           },
