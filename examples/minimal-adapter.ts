@@ -4,10 +4,12 @@
  *
  *   SCT_ADAPTER=examples/minimal-adapter.ts npm run conformance
  *
+ * It imports the package by name, as an adapter in an implementer's own repository does (inside
+ * this repository the name resolves to itself): copy it as it is.
  * A real adapter forwards these calls to the credential app under test instead.
  */
-import { SignalSendError, type CredentialApp, type CredentialAppContext } from '../src/adapter/contract.ts';
-import { PROTOCOL_VERSION, decode, encode, randomUuid, type ProtocolMessage } from '../src/protocol/messages.ts';
+import { SignalSendError, type CredentialApp, type CredentialAppContext } from 'sct-conformance/contract';
+import { PROTOCOL_VERSION, decode, encode, randomUuid, type ProtocolMessage } from 'sct-conformance/protocol';
 
 export default function createCredentialApp({ signal, clock, random, report }: CredentialAppContext): CredentialApp {
   const uuid = () => randomUuid(random); // seeded, so runs replay

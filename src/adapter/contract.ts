@@ -23,8 +23,6 @@
  * - the app runs in a process the harness supervises: one that loops on the CPU past the
  *   scenario's time limit (`--timeout`), or that ends, is stopped and its scenario fails.
  */
-import type { ProtocolFailureReason } from '../protocol/messages.ts';
-
 
 // ---------------------------------------------------------------------------------------------
 // What the app is given
@@ -168,14 +166,32 @@ export type SignalSendErrorKind =
    */
   | 'rejected';
 
+/** Marks a SignalSendError wherever its class was loaded (see `Symbol.hasInstance` below). */
+const SIGNAL_SEND_ERROR = Symbol.for('sct-conformance.SignalSendError');
+
+/**
+ * How `send()` and `lookup()` reject: `kind` says what happened (see {@link SignalSendErrorKind}).
+ * Test with `error instanceof SignalSendError`.
+ */
 export class SignalSendError extends Error {
   override name = 'SignalSendError';
   constructor(
     readonly kind: SignalSendErrorKind,
     message: string,
+    /** `rate-limited`: how long the server asked to wait (its Retry-After), in milliseconds. */
     readonly retryAfterMs?: number,
   ) {
     super(message);
+    Object.defineProperty(this, SIGNAL_SEND_ERROR, { value: true });
+  }
+
+  /**
+   * An adapter in a CommonJS project gets its own copy of this module (its `require` loads the
+   * TypeScript again), so its class is not the harness's: `instanceof` goes by a mark shared
+   * through the global symbol registry instead of by class identity.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[SIGNAL_SEND_ERROR] === true;
   }
 }
 
@@ -253,6 +269,26 @@ export type TransferState =
   | 'failed'
   | 'declined'
   | 'cancelled';
+
+/**
+ * The reasons a TransferComplete message may carry (docs/protocol.md, "TransferComplete"), the
+ * same list as the protocol module's schema (src/protocol/messages.ts checks that they agree).
+ */
+export type ProtocolFailureReason =
+  /** The invitation's expiration had passed when it was processed. */
+  | 'expired'
+  /** A message did not match its schema. */
+  | 'malformed'
+  /** The final package was signed over a key other than the one the receiver generated. */
+  | 'key-mismatch'
+  /** The final package's signature does not verify with the inviting sender's key. */
+  | 'bad-signature'
+  /** The flow, format or protocol version is not supported. */
+  | 'unsupported'
+  /** The sender cancelled the share. */
+  | 'cancelled'
+  /** Another device of the receiver's account took the share (the sender bound it to that one). */
+  | 'taken';
 
 /**
  * Why a transfer failed: TransferComplete's reasons (docs/protocol.md), and the sender's own

@@ -16,6 +16,10 @@
  */
 import { z } from 'zod';
 import { fingerprint } from './signing.ts';
+import type { ProtocolFailureReason as ContractFailureReason } from '../adapter/contract.ts';
+
+/** Whether two types are the same (not merely assignable one way). */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 
 export const PROTOCOL_VERSION = 1;
 
@@ -146,6 +150,9 @@ export const MESSAGE_SCHEMAS = {
 } as const;
 
 export type ProtocolFailureReason = z.infer<typeof failureReason>;
+// The adapter contract spells the reasons out (it imports nothing, so an app needs no other
+// module for its types): the two lists must be the same.
+true satisfies Same<ProtocolFailureReason, ContractFailureReason>;
 export type ShareInvitation = z.infer<typeof shareInvitation>;
 export type KeySigningRequest = z.infer<typeof keySigningRequest>;
 export type KeyImportRequest = z.infer<typeof keyImportRequest>;
