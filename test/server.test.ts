@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PrivateKey } from '@signalapp/libsignal-client';
+import { IdentityKeyPair, PrivateKey } from '@signalapp/libsignal-client';
 import { aliceAndBob, request } from './helpers.ts';
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
@@ -26,21 +26,100 @@ describe('simulated Signal server: HTTP status codes', () => {
     expect(wrong.status).toBe(401);
   });
 
-  it('answers 400 naming the problem for malformed JSON and fields, never crashing', async () => {
+  // Signal-Server: Dropwizard maps JSON it cannot bind (JsonProcessingExceptionMapper) to 400, and
+  // bean-validation failures of a request body (JerseyViolationExceptionMapper) to 422 with {errors}.
+  it('answers 400 for JSON it cannot bind and 422 for constraint violations, naming the field', async () => {
     const { sim, alice, bob } = await aliceAndBob();
+    const put = (body: unknown) => request(sim, 'PUT', `/v1/messages/${bob.device.aci}`, { as: alice, body });
     const notJson = await request(sim, 'PUT', `/v1/messages/${bob.device.aci}`, { as: alice, rawBody: '{"messages": [' });
     expect(notJson).toMatchObject({ status: 400, json: { code: 400, message: 'Body is not valid JSON' } });
-    const noMessages = await request(sim, 'PUT', `/v1/messages/${bob.device.aci}`, { as: alice, body: { timestamp: 1 } });
-    expect(noMessages.status).toBe(400);
-    expect(noMessages.json.message).toMatch(/^messages:/);
+    const badKeys = await request(sim, 'PUT', '/v2/keys', { as: alice, body: { preKeys: [{ keyId: 'one', publicKey: 'x' }] } });
+    expect(badKeys).toMatchObject({ status: 400, json: { code: 400 } });
+    expect(badKeys.json.message).toMatch(/^preKeys\.0\.keyId:/);
+    const notBase64 = await put(messageTo(bob, 'not base64!'));
+    expect(notBase64.status).toBe(400);
+    expect(notBase64.json.message).toMatch(/^messages\.0\.content:/);
+    const notAKey = await request(sim, 'PUT', '/v2/keys', { as: alice, body: { preKeys: [{ keyId: 1, publicKey: b64(new Uint8Array(12)) }] } });
+    expect(notAKey).toMatchObject({ status: 400, json: { message: 'preKeys[0]: not a valid EC public key' } });
+    // Constraint violations (@NotNull, @Size, @AssertTrue isValidEnvelopeType) are 422.
+    const noMessages = await put({ timestamp: 1 });
+    expect(noMessages.status).toBe(422);
+    expect(noMessages.json.errors[0]).toMatch(/^messages:/);
     const badType = messageTo(bob);
     (badType.messages[0] as { type: number }).type = 99;
-    const typed = await request(sim, 'PUT', `/v1/messages/${bob.device.aci}`, { as: alice, body: badType });
-    expect(typed.status).toBe(400);
-    expect(typed.json.message).toMatch(/^messages\.0\.type:/);
-    const badKeys = await request(sim, 'PUT', '/v2/keys', { as: alice, body: { preKeys: [{ keyId: 'one', publicKey: 'x' }] } });
-    expect(badKeys.status).toBe(400);
-    expect(badKeys.json.message).toMatch(/^preKeys\.0\.keyId:/);
+    const typed = await put(badType);
+    expect(typed.status).toBe(422);
+    expect(typed.json.errors[0]).toMatch(/^messages\.0\.type:/);
+    const empty = await put(messageTo(bob, ''));
+    expect(empty.status).toBe(422);
+    expect(empty.json.errors[0]).toMatch(/^messages\.0\.content:/);
+    const tooMany = await request(sim, 'PUT', '/v2/keys', { as: alice, body: { preKeys: Array.from({ length: 101 }, (_, i) => ({ keyId: i, publicKey: 'AA==' })) } });
+    expect(tooMany.status).toBe(422);
+    expect(tooMany.json.errors[0]).toMatch(/^preKeys:/);
+  });
+
+  // Signal-Server: IncomingMessageList.hasNoDuplicateRecipients (@AssertTrue), 422 before any delivery.
+  it('answers 422 to a message list naming the same device twice, and queues nothing', async () => {
+    const { sim, alice, bob } = await aliceAndBob();
+    bob.device.goOffline();
+    const body = messageTo(bob);
+    body.messages.push({ ...body.messages[0]! });
+    const res = await request(sim, 'PUT', `/v1/messages/${bob.device.aci}`, { as: alice, body });
+    expect(res.status).toBe(422);
+    expect(res.json.errors[0]).toMatch(/destinationDeviceId 1 .*twice/);
+    expect(sim.server.queued(bob.device.aci, 1)).toBe(0);
+  });
+
+  // Signal-Server: AciServiceIdentifier.valueOf and AccountAuthenticator parse with UUID.fromString,
+  // which takes upper-case hex: the same account, wherever an ACI is named.
+  it('takes an upper-case ACI in a path and in the credentials as the same account', async () => {
+    const { sim, alice, bob } = await aliceAndBob();
+    const upper = bob.device.aci.toUpperCase();
+    expect((await request(sim, 'HEAD', `/v1/accounts/account/${upper}`)).status).toBe(200);
+    expect((await request(sim, 'GET', `/v2/keys/${upper}/*`, { as: alice })).status).toBe(200);
+    bob.device.goOffline();
+    expect((await request(sim, 'PUT', `/v1/messages/${upper}`, { as: alice, body: messageTo(bob) })).status).toBe(200);
+    expect(sim.server.queued(bob.device.aci, 1)).toBe(1);
+    const password = Buffer.from(alice.device.authorizationHeader.slice(6), 'base64').toString('utf8').split(':')[1];
+    const res = await fetch(`${sim.baseUrl}/v1/messages/${bob.device.aci}`, {
+      method: 'PUT',
+      headers: { authorization: `Basic ${Buffer.from(`${alice.device.aci.toUpperCase()}.1:${password}`).toString('base64')}` },
+      body: JSON.stringify(messageTo(bob)),
+    });
+    expect(res.status).toBe(200);
+    expect(sim.server.queued(bob.device.aci, 1)).toBe(2);
+    // The virtual phone's Signal app parses an ACI as Signal's does: one account, one session.
+    expect((await alice.device.send(upper, new TextEncoder().encode('hi'))).to).toBe(bob.device.aci);
+    // The network's faults name accounts by ACI too: a fault for Bob applies whatever the case.
+    sim.faults.add({ kind: 'http-error', status: 503 }, { to: bob.device.aci });
+    expect((await request(sim, 'PUT', `/v1/messages/${upper}`, { as: alice, body: messageTo(bob) })).status).toBe(503);
+  });
+
+  // Signal-Server: SetKeysRequest has no identity key (KeysController.setKeys checks the signed
+  // prekeys against the account's, answering 422 "Invalid signature"); registration sets it.
+  it('keeps the identity key through a keys upload: only a registration replaces it', async () => {
+    const { sim, alice, bob } = await aliceAndBob();
+    const identityOf = async (phone: typeof alice) => (await request(sim, 'GET', `/v2/keys/${phone.device.aci}/*`, { as: bob })).json.identityKey;
+    const original = b64(alice.device.identity.publicKey.serialize());
+    expect(await identityOf(alice)).toBe(original);
+    const other = IdentityKeyPair.generate();
+    const key = PrivateKey.generate().getPublicKey().serialize();
+    const signedByOther = { keyId: 7, publicKey: b64(key), signature: b64(other.privateKey.sign(key)) };
+    const replaced = await request(sim, 'PUT', '/v2/keys', {
+      as: alice,
+      body: { identityKey: b64(other.publicKey.serialize()), signedPreKey: signedByOther },
+    });
+    expect(replaced.status).toBe(422);
+    expect(replaced.json.message).toMatch(/^signedPreKey: signature does not verify/);
+    const unsigned = await request(sim, 'PUT', '/v2/keys', {
+      as: alice,
+      body: { identityKey: b64(other.publicKey.serialize()), preKeys: [{ keyId: 9, publicKey: b64(key) }] },
+    });
+    expect(unsigned.status).toBe(200); // the identityKey field is ignored, as an unknown property
+    expect(await identityOf(alice)).toBe(original);
+    await sim.reregister('Alice'); // a reinstall: the registration carries the new identity key
+    expect(await identityOf(alice)).toBe(b64(alice.device.identity.publicKey.serialize()));
+    expect(await identityOf(alice)).not.toBe(original);
   });
 
   it('answers 404 for unknown routes and 405 for a wrong method', async () => {

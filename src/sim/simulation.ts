@@ -19,7 +19,7 @@ import { createRandom, hashString, type Random } from './random.ts';
 import { DEFAULT_HANG_MS, Scheduler } from './scheduler.ts';
 import { AppAssertionError, ContractAssertionError, describeError } from './failures.ts';
 import { SignalServer, type DeviceCredentials } from './server/server.ts';
-import type { IdentityKeyPair } from '@signalapp/libsignal-client';
+import { IdentityKeyPair, type PublicKey } from '@signalapp/libsignal-client';
 import { Trace, type TraceEvent } from './trace.ts';
 import { asText, deepFreeze, jsonCopy } from './json-safe.ts';
 import { mount } from './transport.ts';
@@ -86,8 +86,8 @@ export class Simulation {
   async addPhone(owner: string): Promise<Phone> {
     if (this.phones.has(owner)) throw new Error(`${owner} already has a phone in this scenario`);
     const number = this.data.phoneNumber();
-    const device = await this.newDevice(`${owner}'s phone`, (registrationId) =>
-      this.server.createAccount({ aci: this.data.uuid(), number, registrationId }),
+    const device = await this.newDevice(`${owner}'s phone`, (registrationId, identityKey) =>
+      this.server.createAccount({ aci: this.data.uuid(), number, registrationId, identityKey }),
     );
     const phone: Phone = new Phone(owner, device, 'phone', this.boundaryFor(() => phone));
     this.phones.set(owner, phone);
@@ -98,15 +98,16 @@ export class Simulation {
   /**
    * A virtual device with a new registration id, registered on the server by `register` (create
    * an account, link a device, re-register...), its keys uploaded, online. A linked or
-   * re-registered linked device shares the account's `identity`; otherwise it makes its own.
+   * re-registered linked device shares the account's `identity`; otherwise it makes its own,
+   * whose public key `register` gets: an account's registration carries it, as in Signal.
    */
   async newDevice(
     name: string,
-    register: (registrationId: number) => DeviceCredentials,
-    identity?: IdentityKeyPair,
+    register: (registrationId: number, identityKey: PublicKey) => DeviceCredentials,
+    identity: IdentityKeyPair = IdentityKeyPair.generate(),
   ): Promise<VirtualDevice> {
     const registrationId = this.data.registrationId();
-    const credentials = register(registrationId);
+    const credentials = register(registrationId, identity.publicKey);
     const device = new VirtualDevice({
       name,
       server: this.server,
@@ -185,7 +186,7 @@ export class Simulation {
    */
   async reregister(owner: string): Promise<void> {
     const phone = this.phone(owner);
-    phone.replaceDevice(await this.newDevice(phone.name, (id) => this.server.reregisterAccount(phone.device.aci, id)));
+    phone.replaceDevice(await this.newDevice(phone.name, (id, identityKey) => this.server.reregisterAccount(phone.device.aci, id, identityKey)));
   }
 
   /** A linked device is removed from its account: senders that still address it meet 409. */
@@ -216,7 +217,7 @@ export class Simulation {
   async registerAgain(owner: string): Promise<void> {
     const phone = this.phone(owner);
     const { number } = phone.device;
-    phone.replaceDevice(await this.newDevice(phone.name, (id) => this.server.createAccount({ aci: this.data.uuid(), number, registrationId: id })));
+    phone.replaceDevice(await this.newDevice(phone.name, (id, identityKey) => this.server.createAccount({ aci: this.data.uuid(), number, registrationId: id, identityKey })));
   }
 
   /** The scenario sends malformed or forged messages on purpose: apps reporting them is expected. */

@@ -189,7 +189,10 @@ export class VirtualDevice {
     return this.connection !== undefined;
   }
 
-  /** Generates and uploads identity, signed prekey, one-time EC and Kyber keys, last resort. */
+  /**
+   * Generates and uploads the signed prekey, one-time EC and Kyber keys, last resort, all signed
+   * by the identity key the registration gave the server (a key upload carries none, as in Signal).
+   */
   async uploadKeys(): Promise<void> {
     const sign = (bytes: Bytes) => this.identity.privateKey.sign(bytes);
     const now = this.opts.clock.now();
@@ -207,7 +210,6 @@ export class VirtualDevice {
     }
     const lastResort = await this.newKyberKey(ONE_TIME_KEYS + 1, now, true);
     const res = await this.request('PUT', '/v2/keys', {
-      identityKey: b64(this.identity.publicKey.serialize()),
       signedPreKey: { keyId: 1, publicKey: b64(signedPub), signature: b64(signedRecord.signature()) },
       preKeys,
       pqPreKeys,
@@ -251,8 +253,9 @@ export class VirtualDevice {
       throw error;
     }
     if (byAci) {
-      traced(res.status, res.status === 200 ? 'registered' : 'not-registered', res.status === 200 ? recipient : undefined);
-      return res.status === 200 ? { aci: recipient } : undefined;
+      const aci = canonicalAci(recipient);
+      traced(res.status, res.status === 200 ? 'registered' : 'not-registered', res.status === 200 ? aci : undefined);
+      return res.status === 200 ? { aci } : undefined;
     }
     if (res.status === 404) {
       traced(404, 'not-registered');
@@ -279,7 +282,7 @@ export class VirtualDevice {
    * monitor never judges an app by what the harness sent in its name).
    */
   async send(recipient: string, plaintext: Uint8Array, origin: 'app' | 'harness' = 'app'): Promise<SendReceipt> {
-    const aci = isAci(recipient) ? recipient : (await this.lookup(recipient))?.aci;
+    const aci = isAci(recipient) ? canonicalAci(recipient) : (await this.lookup(recipient))?.aci;
     if (!aci) throw new SignalSendError('not-registered', `${recipient} is not on Signal`);
     // Signal-Server takes whole milliseconds; the clock only has whole instants (see Clock), and
     // this keeps it so whatever an app did to the clock.
@@ -543,6 +546,13 @@ export function mapHttpError(request: string, status: number, body: string, head
 const ACI_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isAci(text: string): boolean {
   return ACI_PATTERN.test(text);
+}
+/**
+ * One spelling per account, lower case, as a Signal app parses an ACI (UUID.fromString, then
+ * toString): an app naming a peer in upper case reaches the same sessions and devices.
+ */
+function canonicalAci(aci: string): string {
+  return aci.toLowerCase();
 }
 
 function b64(bytes: Uint8Array): string {

@@ -5,11 +5,11 @@
  * Routes (Signal-Server's paths and codes):
  *   PUT  /v2/keys                          upload this device's keys            200 400 401 422
  *   GET  /v2/keys/{aci}/{deviceId|*}       prekey bundles (consumes one-time)   200 401 404
- *   PUT  /v1/messages/{aci}                send one message to every device     200 400 401 404 409 410 413
+ *   PUT  /v1/messages/{aci}                send one message to every device     200 400 401 404 409 410 413 422
  *   HEAD /v1/accounts/account/{aci}        does this account exist              200 404
  *   GET  /v1/sim/discovery/{e164}          phone number to ACI (CDSI stand-in)  200 401 404
  */
-import type { ZodType } from 'zod';
+import type { ZodType, core } from 'zod';
 import { incomingMessageList, setKeysRequest } from './wire.ts';
 import { error, type SignalServer, type SimResponse } from './server.ts';
 
@@ -21,6 +21,15 @@ export interface SimRequest {
 }
 
 const ACI = '[0-9a-fA-F-]{36}';
+
+/**
+ * An ACI as the server keys accounts: lower case. Signal-Server parses every ACI it is given (a
+ * path: AciServiceIdentifier.valueOf; credentials: AccountAuthenticator) with java.util.UUID.fromString,
+ * which takes upper-case hex, and compares UUIDs, not strings.
+ */
+function canonicalAci(text: string): string {
+  return text.toLowerCase();
+}
 const routes: Array<[string, RegExp, (s: SignalServer, req: SimRequest, m: string[]) => SimResponse]> = [
   ['PUT', /^\/v2\/keys$/, putKeys],
   ['GET', new RegExp(`^/v2/keys/(${ACI})/(\\d+|\\*)$`), getKeys],
@@ -40,7 +49,8 @@ export function handle(server: SignalServer, req: SimRequest): SimResponse {
   const route = matching.find(([method]) => method === req.method);
   if (!route) return error(405, `${req.method} is not allowed on ${path}`);
   try {
-    return route[2](server, req, route[1].exec(path)!.slice(1));
+    // Every route's parameters are ACIs, device ids or E.164 numbers: lower case changes only an ACI.
+    return route[2](server, req, route[1].exec(path)!.slice(1).map(canonicalAci));
   } catch (e) {
     return error(500, `Internal error: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -62,12 +72,13 @@ export function basicCredentials(headers: Headers): { aci: string; deviceId: num
   const sep = decoded.indexOf(':');
   if (sep < 0) return undefined;
   const [aci, device = '1'] = decoded.slice(0, sep).split('.');
-  return { aci: aci!, deviceId: Number(device), password: decoded.slice(sep + 1) };
+  return { aci: canonicalAci(aci!), deviceId: Number(device), password: decoded.slice(sep + 1) };
 }
 
 /** The destination ACI of a send request (PUT /v1/messages/{aci}), if it is one. */
 export function sendDestination(method: string, path: string): string | undefined {
-  return method === 'PUT' ? new RegExp(`^/v1/messages/(${ACI})$`).exec(path)?.[1] : undefined;
+  const aci = method === 'PUT' ? new RegExp(`^/v1/messages/(${ACI})$`).exec(path)?.[1] : undefined;
+  return aci && canonicalAci(aci);
 }
 
 function authenticated(server: SignalServer, req: SimRequest) {
@@ -77,7 +88,7 @@ function authenticated(server: SignalServer, req: SimRequest) {
 
 const UNAUTHORIZED = error(401, 'Missing or invalid credentials');
 
-/** Parses and validates a JSON body; a problem becomes a 400 naming the field. */
+/** Parses and validates a JSON body; a problem becomes a 400 or a 422 naming the field (`bodyProblem`). */
 function parseBody<T>(req: SimRequest, schema: ZodType<T>): { value: T } | { response: SimResponse } {
   let json: unknown;
   try {
@@ -85,13 +96,25 @@ function parseBody<T>(req: SimRequest, schema: ZodType<T>): { value: T } | { res
   } catch {
     return { response: error(400, 'Body is not valid JSON') };
   }
-  const result = schema.safeParse(json);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const where = issue.path.length ? issue.path.join('.') : 'body';
-    return { response: error(400, `${where}: ${issue.message}`) };
-  }
-  return { value: result.data };
+  const result = schema.safeParse(json, { reportInput: true });
+  return result.success ? { value: result.data } : { response: bodyProblem(result.error.issues) };
+}
+
+/**
+ * Answers a body that fails its schema as Signal-Server's Dropwizard does. JSON that Jackson cannot
+ * bind to the entity (a value of the wrong type, a string that is not base64) never reaches
+ * validation: JsonProcessingExceptionMapper, 400. A bound entity that breaks a constraint (a
+ * missing field: @NotNull; a size or range: @Size, @Max; an @AssertTrue such as
+ * hasNoDuplicateRecipients) gets every violation listed: JerseyViolationExceptionMapper, whose
+ * ConstraintMessage.determineStatus answers 422 for a request body (400 is for *Param violations).
+ */
+function bodyProblem(issues: core.$ZodIssue[]): SimResponse {
+  const describe = (issue: core.$ZodIssue) => `${issue.path.length ? issue.path.join('.') : 'body'}: ${issue.message}`;
+  const unbindable = issues.find(
+    (issue) => (issue.code === 'invalid_type' && issue.input !== undefined && issue.input !== null) || issue.code === 'invalid_format',
+  );
+  if (unbindable) return error(400, describe(unbindable));
+  return { status: 422, body: { errors: issues.map(describe) } };
 }
 
 function putKeys(server: SignalServer, req: SimRequest): SimResponse {

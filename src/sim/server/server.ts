@@ -67,7 +67,8 @@ interface AccountRecord {
   aci: string;
   number: string;
   registered: boolean;
-  identityKey?: string;
+  /** Base64 of the serialized public identity key; set by registration only (see `setKeys`). */
+  identityKey: string;
   devices: Map<number, DeviceRecord>;
   nextDeviceId: number;
 }
@@ -102,8 +103,11 @@ export class SignalServer {
 
   // ---- admin API (the harness's, not reachable over HTTP) ----
 
-  /** Registers a new account with its primary device (device id 1). */
-  createAccount(opts: { aci: string; number: string; registrationId: number }): DeviceCredentials {
+  /**
+   * Registers a new account with its primary device (device id 1) and its identity key, which the
+   * registration carries in Signal (RegistrationRequest.aciIdentityKey); key uploads cannot change it.
+   */
+  createAccount(opts: { aci: string; number: string; registrationId: number; identityKey: PublicKey }): DeviceCredentials {
     const existing = this.byNumber.get(opts.number);
     if (existing && this.accounts.get(existing)?.registered) {
       throw new Error(`An account with number ${opts.number} is already registered`);
@@ -112,6 +116,7 @@ export class SignalServer {
       aci: opts.aci,
       number: opts.number,
       registered: true,
+      identityKey: toBase64(opts.identityKey.serialize()),
       devices: new Map(),
       nextDeviceId: 1,
     };
@@ -153,14 +158,14 @@ export class SignalServer {
 
   /**
    * Registers an account again, as Signal does after a reinstall on a new phone: the same ACI and
-   * number, but all devices replaced by a new primary device (its keys, including a new identity
-   * key, to be uploaded). Queued envelopes are gone with the old devices.
+   * number, but all devices replaced by a new primary device with the new identity key the
+   * registration carries (its prekeys to be uploaded). Queued envelopes are gone with the old devices.
    */
-  reregisterAccount(aci: string, registrationId: number): DeviceCredentials {
+  reregisterAccount(aci: string, registrationId: number, identityKey: PublicKey): DeviceCredentials {
     const account = this.requireAccount(aci);
     for (const device of account.devices.values()) device.connection = undefined;
     account.devices.clear();
-    account.identityKey = undefined;
+    account.identityKey = toBase64(identityKey.serialize());
     account.registered = true;
     account.nextDeviceId = 1;
     this.byNumber.set(account.number, aci);
@@ -224,32 +229,30 @@ export class SignalServer {
     this.wiretap(body);
   }
 
+  /**
+   * Stores a device's prekeys. As in Signal-Server's KeysController.setKeys, every signed key must
+   * verify against the account's identity key (else 422); an upload cannot replace that key, from
+   * the primary device or any other: only a registration does (`createAccount`, `reregisterAccount`).
+   */
   setKeys(account: AccountRecord, device: DeviceRecord, req: SetKeysRequest): SimResponse {
-    const identity = req.identityKey ?? account.identityKey;
-    if (req.identityKey && account.identityKey && req.identityKey !== account.identityKey && device.id !== 1) {
-      return error(422, 'identityKey differs from the account identity key; only the primary device may set it');
-    }
-    if (!identity) return error(422, 'identityKey is required for the first key upload');
-    let identityKey: PublicKey;
-    try {
-      identityKey = PublicKey.deserialize(fromBase64(identity));
-    } catch {
-      return error(422, 'identityKey is not a valid public key');
-    }
+    const identityKey = PublicKey.deserialize(fromBase64(account.identityKey));
     const signed = [
       ['signedPreKey', req.signedPreKey, 'ec'],
       ...(req.pqPreKeys ?? []).map((k, i) => [`pqPreKeys[${i}]`, k, 'kem'] as const),
       ['pqLastResortPreKey', req.pqLastResortPreKey, 'kem'],
     ] as const;
-    for (const [field, key, kind] of signed) {
-      if (!key) continue;
-      const problem = checkSignedKey(identityKey, key as StoredKey, kind);
-      if (problem) return error(422, `${field}: ${problem}`);
+    // Signal-Server's Jackson mapper reads every key as it binds the body (ECPublicKeyAdapter,
+    // KEMPublicKeyAdapter): one that does not parse is JSON it cannot bind, 400, before any check.
+    const keys = [...(req.preKeys ?? []).map((k, i) => [`preKeys[${i}]`, k, 'ec'] as const), ...signed];
+    for (const [field, key, kind] of keys) {
+      if (key && !isPublicKey(key.publicKey, kind)) return error(400, `${field}: not a valid ${kind === 'ec' ? 'EC' : 'Kyber'} public key`);
     }
-    for (const [i, k] of (req.preKeys ?? []).entries()) {
-      if (!isPublicKey(k.publicKey)) return error(422, `preKeys[${i}]: not a valid public key`);
+    // Then KeysController.setKeys checks the signatures against the account's key: 422.
+    for (const [field, key] of signed) {
+      if (key && !identityKey.verify(fromBase64(key.publicKey), fromBase64(key.signature))) {
+        return error(422, `${field}: signature does not verify against the identity key`);
+      }
     }
-    if (req.identityKey) account.identityKey = req.identityKey;
     if (req.signedPreKey) device.signedPreKey = req.signedPreKey;
     if (req.preKeys) device.preKeys = [...req.preKeys];
     if (req.pqPreKeys) device.pqPreKeys = [...req.pqPreKeys];
@@ -265,7 +268,7 @@ export class SignalServer {
   /** A prekey bundle per device, consuming one EC and one Kyber one-time key per device. */
   getKeys(aci: string, deviceSpec: string): SimResponse {
     const account = this.accounts.get(aci);
-    if (!account?.registered || !account.identityKey) return error(404, 'No such account');
+    if (!account?.registered) return error(404, 'No such account');
     let targets: DeviceRecord[];
     if (deviceSpec === '*') {
       targets = [...account.devices.values()];
@@ -466,6 +469,10 @@ export function error(status: number, message: string, headers?: Record<string, 
   return { status, body: { code: status, message }, headers };
 }
 
+function toBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64');
+}
+
 export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
   return new Uint8Array(Buffer.from(text, 'base64'));
 }
@@ -475,25 +482,12 @@ function base64Length(text: string): number {
   return Math.floor((text.length * 3) / 4) - padding;
 }
 
-function isPublicKey(b64: string): boolean {
+function isPublicKey(b64: string, kind: 'ec' | 'kem'): boolean {
   try {
-    PublicKey.deserialize(fromBase64(b64));
+    if (kind === 'ec') PublicKey.deserialize(fromBase64(b64));
+    else KEMPublicKey.deserialize(fromBase64(b64));
     return true;
   } catch {
     return false;
   }
-}
-
-function checkSignedKey(identity: PublicKey, key: StoredKey, kind: 'ec' | 'kem'): string | undefined {
-  const bytes = fromBase64(key.publicKey);
-  try {
-    if (kind === 'ec') PublicKey.deserialize(bytes);
-    else KEMPublicKey.deserialize(bytes);
-  } catch {
-    return `not a valid ${kind === 'ec' ? 'EC' : 'Kyber'} public key`;
-  }
-  if (!key.signature || !identity.verify(bytes, fromBase64(key.signature))) {
-    return 'signature does not verify against the identity key';
-  }
-  return undefined;
 }

@@ -1,7 +1,10 @@
 /**
  * The HTTP wire format of the simulated Signal server: the subset of Signal-Server's REST API the
  * virtual devices use, with Signal-Server's field names. Keys and message contents are base64.
- * Request bodies are validated with these schemas; a failure becomes a 400 naming the field.
+ * Request bodies are validated with these schemas, failures answered as Signal-Server's Dropwizard
+ * does (see `bodyProblem` in routes.ts): JSON it cannot bind (Jackson: wrong type, bad base64) 400,
+ * a constraint violation (bean validation: @NotNull, @Size, @Max, @AssertTrue) 422. Unknown fields
+ * are dropped, as Signal-Server's Jackson mapper ignores them (SystemMapper: FAIL_ON_UNKNOWN_PROPERTIES off).
  */
 import { z } from 'zod';
 
@@ -11,9 +14,12 @@ const keyId = z.number().int().min(0).max(0xffffff);
 export const ecPreKey = z.object({ keyId, publicKey: base64 });
 export const signedPreKey = z.object({ keyId, publicKey: base64, signature: base64 });
 
-/** PUT /v2/keys: the keys one device publishes. Every part is optional, as in Signal-Server. */
+/**
+ * PUT /v2/keys: the keys one device publishes. Every part is optional, as in Signal-Server. There
+ * is no identity key, as in Signal-Server's SetKeysRequest: registration sets it (createAccount,
+ * reregisterAccount) and the signed keys must verify against it; an `identityKey` sent is ignored.
+ */
 export const setKeysRequest = z.object({
-  identityKey: base64.optional(),
   preKeys: z.array(ecPreKey).max(100).optional(),
   signedPreKey: signedPreKey.optional(),
   pqPreKeys: z.array(signedPreKey).max(100).optional(),
@@ -46,19 +52,37 @@ export const EnvelopeType = {
 
 /** One device's copy in PUT /v1/messages/{destination}. */
 export const incomingMessage = z.object({
-  type: z.union([z.literal(EnvelopeType.CIPHERTEXT), z.literal(EnvelopeType.PREKEY_BUNDLE)]),
+  // A number that is no envelope type the simulator carries is a constraint violation (422), as
+  // Signal-Server's IncomingMessage.isValidEnvelopeType (@AssertTrue); not a number, Jackson's 400.
+  type: z.number().pipe(
+    z.union([z.literal(EnvelopeType.CIPHERTEXT), z.literal(EnvelopeType.PREKEY_BUNDLE)], {
+      error: `must be ${EnvelopeType.CIPHERTEXT} (CIPHERTEXT) or ${EnvelopeType.PREKEY_BUNDLE} (PREKEY_BUNDLE)`,
+    }),
+  ),
   destinationDeviceId: z.number().int().min(1).max(127),
   destinationRegistrationId: z.number().int().min(0).max(0x3fff),
   content: base64.min(1, 'must not be empty'),
 });
 
 /** PUT /v1/messages/{destination} */
-export const incomingMessageList = z.object({
-  messages: z.array(incomingMessage).min(1, 'must name at least one device'),
-  timestamp: z.number().int().nonnegative(),
-  online: z.boolean().default(false),
-  urgent: z.boolean().default(true),
-});
+export const incomingMessageList = z
+  .object({
+    messages: z.array(incomingMessage).min(1, 'must name at least one device'),
+    timestamp: z.number().int().nonnegative(),
+    online: z.boolean().default(false),
+    urgent: z.boolean().default(true),
+  })
+  // Signal-Server's IncomingMessageList.hasNoDuplicateRecipients (@AssertTrue): one copy per device.
+  .superRefine((list, ctx) => {
+    const seen = new Set<number>();
+    for (const m of list.messages) {
+      if (seen.has(m.destinationDeviceId)) {
+        ctx.addIssue({ code: 'custom', path: ['messages'], message: `destinationDeviceId ${m.destinationDeviceId} is named twice (noDuplicateRecipients must be true)` });
+        return;
+      }
+      seen.add(m.destinationDeviceId);
+    }
+  });
 export type IncomingMessageList = z.infer<typeof incomingMessageList>;
 
 /** 200 to a send. */
@@ -78,6 +102,10 @@ export interface StaleDevices {
 export interface ErrorBody {
   code: number;
   message: string;
+}
+/** 422 to a request body that breaks a constraint: Dropwizard's ValidationErrorMessage, one line per violation. */
+export interface ValidationErrorBody {
+  errors: string[];
 }
 
 /** What the server pushes to a connected device (Signal sends it over the authenticated websocket). */
