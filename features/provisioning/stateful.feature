@@ -189,7 +189,6 @@ Feature: Stateful provisioning
       | declined  | declined the car key                        | signing request | asks Alice's phone to sign its key again                       |
       | declined  | declined the car key                        | refusal         | answers Alice's phone that it refused the car key as expired   |
 
-
   @req=R-STATEFUL-1 @req=R-IDENTITY-1 @sender-only
   Scenario: Bob's phone says it provisioned while Alice's final package waits for his new safety number: the share completes only after the package leaves
     Given Bob's phone is played by the harness, bypassing his credential app

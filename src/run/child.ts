@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfiguration, loadSupport, runCucumber, type ISupportCodeLibrary } from '@cucumber/cucumber/api';
-import type { Envelope, TestStepResult } from '@cucumber/messages';
+import type { Envelope, FeatureChild, RuleChild, TestStepResult } from '@cucumber/messages';
 import { loadAdapter } from '../adapter/load.ts';
 import { installContainment, realExit } from './containment.ts';
 import { ROLE_TITLES } from '../roles.ts';
@@ -15,6 +15,8 @@ import { PlainFileWriter } from './allure-writer.ts';
 import { footprint, leftovers, trackTimers, type Footprint } from './leftovers.ts';
 import { ensureInterceptor } from '../sim/transport.ts';
 import { scenarioKey, type ChildJob, type ChildMessage, type ParentMessage, type ScenarioStatus } from './messages.ts';
+import { catalogOf, undefinedStepMessage, type StepCatalog, type Suggester, type UndefinedStep } from '../authoring/suggest.ts';
+import { NO_SNIPPETS, withoutSnippetHeader } from '../authoring/no-snippets.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -39,43 +41,64 @@ async function loadBounded(spec: string, ms: number): Promise<void> {
 class ScenarioResults {
   private pickles = new Map<string, { uri: string; line: number }>();
   private testCases = new Map<string, string>();
-  /** Each test step's Gherkin text, to name a step that does not bind. */
-  private stepTexts = new Map<string, string>();
-  private started = new Map<string, { key: string; worst: TestStepResult | undefined; worstStep?: string }>();
+  /** Each Gherkin step's keyword and line, by its id in the feature's syntax tree. */
+  private astSteps = new Map<string, { keyword: string; line: number }>();
+  /** Each test step's step as written, to name a step that does not bind and say where it is. */
+  private stepTexts = new Map<string, WrittenStep>();
+  /** Each scenario's worst step so far, and every step of it that binds to nothing (all get suggestions). */
+  private started = new Map<string, { key: string; worst: TestStepResult | undefined; worstStep?: WrittenStep; undefinedSteps: WrittenStep[] }>();
   private static readonly ORDER = ['PASSED', 'SKIPPED', 'PENDING', 'UNDEFINED', 'AMBIGUOUS', 'FAILED'];
   /** Some scenario of this pass did not pass (nor was skipped). */
   anyBad = false;
 
-  constructor(private readonly role: ChildJob['passes'][number]['role']) {}
+  constructor(
+    private readonly role: ChildJob['passes'][number]['role'],
+    private readonly catalog: Suggester,
+  ) {}
 
   async add(message: Envelope): Promise<void> {
+    if (message.gherkinDocument) {
+      const visit = (children: ReadonlyArray<FeatureChild | RuleChild>) => {
+        for (const child of children) {
+          for (const step of [...(child.background?.steps ?? []), ...(child.scenario?.steps ?? [])]) this.astSteps.set(step.id, { keyword: step.keyword, line: step.location.line });
+          if ('rule' in child && child.rule) visit(child.rule.children);
+        }
+      };
+      visit(message.gherkinDocument.feature?.children ?? []);
+    }
     if (message.pickle) {
-      this.pickles.set(message.pickle.id, { uri: message.pickle.uri, line: message.pickle.location?.line ?? 0 });
-      for (const step of message.pickle.steps) this.stepTexts.set(step.id, step.text);
+      const { uri } = message.pickle;
+      this.pickles.set(message.pickle.id, { uri, line: message.pickle.location?.line ?? 0 });
+      for (const step of message.pickle.steps) {
+        const ast = this.astSteps.get(step.astNodeIds[0] ?? '');
+        this.stepTexts.set(step.id, { text: step.text, keyword: ast?.keyword ?? '', uri, line: ast?.line ?? 0 });
+      }
     }
     if (message.testCase) {
       this.testCases.set(message.testCase.id, message.testCase.pickleId);
-      for (const step of message.testCase.testSteps) if (step.pickleStepId) this.stepTexts.set(step.id, this.stepTexts.get(step.pickleStepId) ?? '');
+      for (const step of message.testCase.testSteps) if (step.pickleStepId) this.stepTexts.set(step.id, this.stepTexts.get(step.pickleStepId) ?? { text: '', keyword: '', uri: '', line: 0 });
     }
     if (message.testCaseStarted) {
       const pickle = this.pickles.get(this.testCases.get(message.testCaseStarted.testCaseId) ?? '');
       const key = pickle ? scenarioKey(this.role, pickle.uri, pickle.line) : '?';
-      this.started.set(message.testCaseStarted.id, { key, worst: undefined });
+      this.started.set(message.testCaseStarted.id, { key, worst: undefined, undefinedSteps: [] });
       await tell({ type: 'started', key });
     }
     if (message.testStepFinished) {
       const entry = this.started.get(message.testStepFinished.testCaseStartedId);
       const result = message.testStepFinished.testStepResult;
       const rank = (r?: TestStepResult) => (r ? ScenarioResults.ORDER.indexOf(r.status) : -1);
+      const written = this.stepTexts.get(message.testStepFinished.testStepId);
+      if (entry && written && result.status === 'UNDEFINED') entry.undefinedSteps.push(written);
       if (entry && rank(result) > rank(entry.worst)) {
         entry.worst = result;
-        entry.worstStep = this.stepTexts.get(message.testStepFinished.testStepId);
+        entry.worstStep = written;
       }
     }
     if (message.testCaseFinished && !message.testCaseFinished.willBeRetried) {
       const entry = this.started.get(message.testCaseFinished.testCaseStartedId);
       if (entry) {
-        const outcome = classify(entry.worst, entry.worstStep);
+        const outcome = classify(entry.worst, entry.worstStep, this.catalog, entry.undefinedSteps);
         if (outcome.status !== 'passed' && outcome.status !== 'skipped') this.anyBad = true;
         await tell({ type: 'finished', key: entry.key, ...outcome });
       }
@@ -83,8 +106,16 @@ class ScenarioResults {
   }
 }
 
-/** Assertion-type errors (node:assert's, the harness's AppAssertionError...) are the app's; anything else broke the harness. */
-export function classify(result: TestStepResult | undefined, step?: string): { status: ScenarioStatus; message?: string } {
+/** A step as written in its feature: its text (an outline's row substituted), keyword, file and line. */
+type WrittenStep = UndefinedStep;
+
+/**
+ * Assertion-type errors (node:assert's, the harness's AppAssertionError...) are the app's; anything
+ * else broke the harness. Each step that binds to nothing (`undefinedSteps`, `written` alone by
+ * default) gets the closest sentences of `catalog`: a draft's typos are all named in one run.
+ */
+export function classify(result: TestStepResult | undefined, written: WrittenStep | undefined, catalog: Suggester, undefinedSteps: WrittenStep[] = written ? [written] : []): { status: ScenarioStatus; message?: string } {
+  const step = written?.text;
   switch (result?.status) {
     case undefined:
     case 'PASSED':
@@ -102,8 +133,8 @@ export function classify(result: TestStepResult | undefined, step?: string): { s
         message:
           result!.status === 'AMBIGUOUS'
             ? `the step "${step}" matches more than one step definition`
-            : result!.status === 'UNDEFINED'
-              ? `the step "${step}" is undefined: no sentence of the step catalog (docs/steps.md) matches it`
+            : result!.status === 'UNDEFINED' && undefinedSteps.length
+              ? undefinedSteps.map((s) => undefinedStepMessage(s, catalog)).join('\n')
               : `the step "${step}" is ${result!.status.toLowerCase()}`,
       };
   }
@@ -115,6 +146,8 @@ const INHERITED_PEER = process.env.SCT_PEER_ADAPTER ?? '';
 const INHERITED_PAIR = { sender: process.env.SCT_INTEROP_SENDER ?? '', receiver: process.env.SCT_INTEROP_RECEIVER ?? '' };
 
 let support: ISupportCodeLibrary | undefined;
+/** The step definitions as sentences, for the suggestions an undefined step gets (built on the first one: most runs have none). */
+let catalog: StepCatalog | undefined;
 /** The process as it was before the first app loaded: what a reusable child returns to. */
 let clean: Footprint | undefined;
 
@@ -163,7 +196,8 @@ async function runJob(job: ChildJob): Promise<boolean> {
             `junit:${job.reports}/junit-${role}${suffix}.xml`,
             `message:${job.reports}/cucumber-messages-${role}${suffix}.ndjson`,
           ],
-          formatOptions: { resultsDir: `${job.reports}/allure-results`, environmentInfo: job.environment },
+          // snippetSyntax: an undefined step gets a pointer to the catalog, never code (src/authoring/no-snippets.ts).
+          formatOptions: { resultsDir: `${job.reports}/allure-results`, environmentInfo: job.environment, snippetSyntax: NO_SNIPPETS },
         },
       },
       { cwd: ROOT },
@@ -174,9 +208,10 @@ async function runJob(job: ChildJob): Promise<boolean> {
     support ??= await loadSupport(runConfiguration, { cwd: ROOT });
     if (!support) throw new Error('no support code');
     await tell({ type: 'ready' });
-    const results = new ScenarioResults(role);
+    const loaded = support;
+    const results = new ScenarioResults(role, { closest: (typed) => (catalog ??= catalogOf(loaded)).closest(typed) });
     let queue = Promise.resolve();
-    await runCucumber({ ...runConfiguration, support }, { cwd: ROOT }, (m) => {
+    await runCucumber({ ...runConfiguration, support }, { cwd: ROOT, stdout: withoutSnippetHeader(process.stdout) }, (m) => {
       queue = queue.then(() => results.add(m));
     });
     await queue;

@@ -1,6 +1,6 @@
 /**
  * The one command that runs a failed scenario again, alone, with the same seed, role and adapter
- * (and peer app, when SCT_PEER_ADAPTER replaced the reference app).
+ * (and peer app, when SCT_PEER_ADAPTER replaced the reference app); in a dry run, the dry run of it.
  * The CLI prints it under each failure and the World attaches it to the scenario in the Allure
  * report: both come from here, so they are the same command.
  */
@@ -30,6 +30,14 @@ export function shellQuote(text: string): string {
 /** An anchored regular expression matching exactly `name` (Cucumber's --name takes a regexp). */
 export function exactName(name: string): string {
   return `^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
+}
+
+/**
+ * The replay of a scenario in a dry run: the dry run of it alone. A dry run only binds steps, so
+ * no seed, role, adapter or expected-failures list applies to it.
+ */
+export function dryRunCommand(t: Pick<ReplayTarget, 'uri' | 'line'>): string {
+  return `npm run conformance -- --dry-run ${shellQuote(`${t.uri}:${t.line}`)}`;
 }
 
 export function replayCommand(t: ReplayTarget): string {

@@ -14,7 +14,7 @@ import { EXIT, UsageError, type ExitCode } from './exit-codes.ts';
 import { scenarioKey, type ChildJob, type ChildMessage, type ParentMessage, type RunSettings, type ScenarioKey, type ScenarioStatus } from './messages.ts';
 import { ChildPool } from './pool.ts';
 import type { PlannedScenario } from './plan.ts';
-import { replayCommand } from './replay.ts';
+import { dryRunCommand, replayCommand } from './replay.ts';
 import { writeLostScenario } from './allure.ts';
 import type { Role } from '../roles.ts';
 import { ExpectedMatcher, markExpectedInAllure, type ExpectedFailures } from './expected.ts';
@@ -248,6 +248,7 @@ function runChild(pool: ChildPool, scenarios: PlannedScenario[], segment: number
 }
 
 function replayOf(s: PlannedScenario, opts: SuperviseOptions): string {
+  if (opts.dryRun) return dryRunCommand(s);
   return replayCommand({ seed: opts.seed, role: s.role, adapter: opts.adapterArg, ignoreExpected: Boolean(opts.expected) || Boolean(opts.listIgnored), ...(opts.peer?.interop ? { pair: opts.peer.interop } : {}), peer: opts.peer?.spec ?? (process.env.SCT_PEER_ADAPTER?.trim() || undefined), name: s.name, uri: s.uri, line: s.line });
 }
 
@@ -292,8 +293,14 @@ function summarise(
       if (!bad.includes(outcome.status)) continue;
       const kind = { failed: '', broken: ' (a harness error, not the app)', unbound: ' (a step does not bind)' }[outcome.status as 'failed'];
       console.log(`  failed: ${roles.length > 1 ? `[${role}] ` : ''}${s.name} (${s.uri}:${s.line})`);
-      console.log(`    why${kind}: ${firstLines(outcome.message ?? outcome.status)}`);
-      if (outcome.status !== 'unbound') console.log(`    replay: ${replayOf(s, opts)}`);
+      if (outcome.status === 'unbound') {
+        // In full: where the step is and the sentences closest to it (src/authoring/suggest.ts).
+        const [first, ...more] = (outcome.message ?? outcome.status).split('\n');
+        console.log(`    why${kind}: ${first}`);
+        for (const line of more) console.log(`      ${line}`);
+      } else console.log(`    why${kind}: ${firstLines(outcome.message ?? outcome.status)}`);
+      // A dry run binds steps and nothing else: its replay is the dry run of that scenario.
+      if (opts.dryRun || outcome.status !== 'unbound') console.log(`    replay: ${replayOf(s, opts)}`);
     }
     if (roles.length > 1) {
       const asExpected = plan.filter((s) => s.role === role && expected.has(scenarioKey(s.role, s.uri, s.line))).length;
@@ -307,7 +314,8 @@ function summarise(
   const failed = count(undefined, ...bad) + strays.length;
   if (broken || harnessErrors.length) console.log(`harness errors: ${broken} scenario(s) broken by the harness, not the app: the verdict is incomplete`);
   if (unbound) console.log(`not runnable: ${unbound} scenario(s) have a step that does not bind: fix the feature`);
-  console.log(`seed ${opts.seed}: replay this run with SCT_SEED=${opts.seed}`);
+  // A dry run runs nothing the seed drives.
+  if (!opts.dryRun) console.log(`seed ${opts.seed}: replay this run with SCT_SEED=${opts.seed}`);
   // The closing line, alone and in the plain "N passed, N failed" form CI reads.
   const passed = count(undefined, 'passed');
   const skipped = count(undefined, 'skipped');
