@@ -16,15 +16,18 @@ export default function createCredentialApp({ signal, clock, random, report }: C
   const shares = new Map<string, string>(); // transferId -> recipient ACI (as sender)
   const handled = new Set<string>(); // transferIds seen (as receiver): provision once
 
-  /** Sends, and on a passing failure tries again later on the simulated clock (never waits in a handler). */
-  function send(to: string, message: ProtocolMessage, done: (ok: boolean) => void = () => {}, attempt = 1): Promise<void> {
+  /**
+   * Sends, and on a passing failure tries again later on the simulated clock (never waits in a
+   * handler), while `wanted()` says the message still matters (a cancelled share's invitation does not).
+   */
+  function send(to: string, message: ProtocolMessage, done: (ok: boolean) => void = () => {}, wanted = () => true, attempt = 1): Promise<void> {
     return signal.send(to, encode(message)).then(
       () => done(true),
       (error: unknown) => {
         const passing = error instanceof SignalSendError && (error.kind === 'transient' || error.kind === 'rate-limited');
         if (!passing || attempt >= 8) return done(false);
         const wait = Math.max(1000 * 2 ** (attempt - 1), error.retryAfterMs ?? 0); // never before Retry-After
-        clock.setTimeout(() => send(to, message, done, attempt + 1), wait);
+        clock.setTimeout(() => (wanted() ? send(to, message, done, wanted, attempt + 1) : undefined), wait);
       },
     );
   }
@@ -92,14 +95,20 @@ export default function createCredentialApp({ signal, clock, random, report }: C
         format: request.format, displayInformation: { ...request.displayInformation },
         expiration: new Date(request.expiresAt).toISOString(), provisioningInformation: request.provisioningInformation,
       };
-      await send(recipient.aci, invitation, (ok) => {
-        if (!shares.has(transferId)) return; // already answered or cancelled
-        if (ok) report({ type: 'transfer', transferId, role: 'sender', state: 'invited' });
-        else {
-          shares.delete(transferId);
-          report({ type: 'transfer', transferId, role: 'sender', state: 'failed', reason: 'send-failed' });
-        }
-      });
+      const live = () => shares.has(transferId); // not yet answered or cancelled
+      await send(
+        recipient.aci,
+        invitation,
+        (ok) => {
+          if (!live()) return;
+          if (ok) report({ type: 'transfer', transferId, role: 'sender', state: 'invited' });
+          else {
+            shares.delete(transferId);
+            report({ type: 'transfer', transferId, role: 'sender', state: 'failed', reason: 'send-failed' });
+          }
+        },
+        live,
+      );
       return { transferId };
     },
     async cancel(transferId) {

@@ -72,6 +72,10 @@ Given(/^the server answers (500|503) to (\w+)'s phone's next (?:(\d+) )?messages
   this.sim.faults.add({ kind: 'http-error', status: Number(status) as 500 | 503 }, target(this, from, undefined), { count: Number(count ?? 1) });
 });
 
+Given(/^the server refuses (\w+)'s phone's next message as too large$/, function (this: SctWorld, from: string) {
+  this.sim.faults.add({ kind: 'http-error', status: 413 }, target(this, from, undefined), { count: 1 });
+});
+
 Given(/^the server answers (500|503) to every message from (\w+)'s phone for the next (\d+) (minute|hour)s?$/, function (this: SctWorld, status: string, from: string, n: string, unit: string) {
   this.sim.faults.add({ kind: 'http-error', status: Number(status) as 500 | 503 }, target(this, from, undefined), { until: this.sim.clock.now() + ms(n, unit) });
 });

@@ -95,6 +95,21 @@ Feature: Identity changes and several devices
     And 2 hours pass
     Then Bob's phone has provisioned no car key
 
+  @req=R-IDENTITY-1 @req=R-EXPIRY-1 @sender-only
+  Scenario: Alice never confirms Bob's new safety number: her held invitation's share fails as expired at the expiration, not before, and confirming later sends nothing
+    When Alice shares an authorization token with Bob
+    Then Bob's phone provisions the authorization token exactly once
+    When Bob reinstalls Signal on his phone
+    And Alice shares a car key with Bob, expiring in 2 hours
+    And time runs until 1 millisecond before the car key expires
+    Then Alice's phone never reported the share as failed
+    When time runs until the instant the car key expires
+    Then Alice's phone reports the share as failed because it expired
+    When Alice confirms Bob's new safety number
+    And the network is quiet
+    Then Bob's phone has provisioned no car key
+    And Alice's phone reports the share as failed because it expired
+
   @req=R-DEVICE-2
   Scenario: Bob links a tablet during the transfer: the share completes without the apps noticing
     Given Alice's phone is offline

@@ -1,7 +1,8 @@
 Feature: Limits
   The protocol bounds what a share may carry: a credential up to the size the message schema
   allows goes through whole. Alice's phone sends it, the server carries it encrypted, and Bob's
-  phone provisions exactly what she shared, byte for byte.
+  phone provisions exactly what she shared, byte for byte. A server may still refuse a message as
+  too large by a limit of its own: no retry can shrink it, so the share fails at once.
 
   Background:
     Given Alice and Bob have phones with the credential app, on Signal
@@ -21,3 +22,12 @@ Feature: Limits
     Examples:
       | flow     |
       | stateful |
+
+  @req=R-RETRY-1 @sender-only
+  Scenario: The server refuses the invitation as too large: the share fails as not sent, after that one attempt
+    Given the server refuses Alice's phone's next message as too large
+    When Alice shares a car key with Bob
+    And the network is quiet
+    Then Alice's phone tried to send the invitation 1 time
+    And Alice's phone reports the share as failed because it could not be sent
+    And Bob's phone has provisioned nothing

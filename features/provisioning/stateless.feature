@@ -107,6 +107,17 @@ Feature: Stateless provisioning
       | 5 minutes after      | refuses the car key as expired      |
 
   @req=R-EXPIRY-1
+  Scenario: Bob's phone provisions the car key a minute before it expires and its answer reaches Alice's phone after: her share completes
+    Given Bob's phone is offline
+    When Alice shares a car key with Bob, expiring in 2 hours
+    And time runs until 1 minute before the car key expires
+    And Alice's phone goes offline for 1 hour
+    And Bob's phone comes back online
+    Then Bob's phone provisions the car key exactly once
+    When 2 hours pass
+    Then Alice's phone reports the share as completed
+
+  @req=R-EXPIRY-1
   Scenario: An invitation still within its expiration is provisioned after a long wait
     Given Bob's phone is offline
     When Alice shares a car key with Bob that expires in 48 hours

@@ -52,7 +52,9 @@ Feature: Retries
 
   @req=R-ONCE-1 @req=R-IDEM-1
   Scenario: The response is lost after the server took the invitation: Bob's phone gets it twice and provisions once
+    # Bob's phone is away until the retry was due: an app may drop a retry that Bob's answer made moot.
     Given the server loses its response to Alice's phone's next message
+    And Bob's phone goes offline for 10 minutes
     When Alice shares a car key with Bob
     And the network is quiet
     Then Bob's phone received the invitation 2 times
@@ -91,6 +93,17 @@ Feature: Retries
     And Bob's phone has provisioned no authorization token
     And Alice's phone sent no final package for the authorization token
     And Bob's phone reports the share as cancelled
+
+  @req=R-CANCEL-1 @req=R-RETRY-1
+  Scenario: Alice cancels while the server refuses her invitation: it is never tried again, her cancel reaches Bob's phone, and nothing is provisioned
+    Given the server answers 503 to Alice's phone's next message
+    When Alice shares a car key with Bob
+    And Alice cancels the share
+    And 10 minutes pass
+    Then Alice's phone tried to send the invitation 1 time
+    And Bob's phone received the cancel 1 times
+    And Bob's phone has provisioned nothing
+    And Alice's phone reports the share as cancelled
 
   @req=R-ONCE-1
   Scenario: A lost acknowledgement: the server delivers the invitation again and it is provisioned once

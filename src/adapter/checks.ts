@@ -26,7 +26,6 @@ const FAILURE_REASONS = [
   'not-on-signal',
   'sender-not-registered',
   'send-failed',
-  'identity-changed',
 ] as const satisfies readonly FailureReason[];
 
 const transferId = z.string().min(1, 'must be a non-empty string');
@@ -70,6 +69,10 @@ export function reportProblem(event: unknown): string | undefined {
   return result.error.issues
     .map((issue) => {
       const where = issue.path.length ? issue.path.join('.') : 'the report';
+      // An older reading of the protocol failed a share at a new safety number: say what to do instead.
+      if (issue.code === 'invalid_value' && getPath(event, issue.path) === 'identity-changed') {
+        return `${where} is "identity-changed", which is no reason to fail: a new safety number holds the share until the user confirms it, cancels, or it expires (docs/protocol.md, D1)`;
+      }
       if (issue.code === 'invalid_value' && 'values' in issue) {
         return `${where} is ${JSON.stringify(getPath(event, issue.path))}, which is not one of: ${(issue.values as unknown[]).join(', ')}`;
       }

@@ -98,14 +98,21 @@ export interface SignalAppApi {
   readonly self: SignalAccount & { deviceId: number };
   /**
    * Whether a recipient (E.164 phone number or ACI) is on Signal: the account, or undefined when
-   * not. Rejects with a {@link SignalSendError}: `sender-not-registered` when this phone's own
-   * account is gone (a share then fails as `sender-not-registered`, nothing sent), `transient`
-   * when the network failed.
+   * not. Rejects with a {@link SignalSendError} of one of these kinds, and no other:
+   * - `sender-not-registered`: this phone's own account is gone (401); a share then fails as
+   *   `sender-not-registered`, with nothing sent;
+   * - `transient`: the connection failed or the server answered 5xx: try again later, as a send;
+   * - `rate-limited`: 429, with `retryAfterMs`;
+   * - `rejected`: the harness's own fault (the scenario is reported broken): do not retry.
+   * An ACI is looked up without credentials, so only a phone-number lookup can give
+   * `sender-not-registered`.
    */
   lookup(recipient: string): Promise<SignalAccount | undefined>;
   /**
    * Sends bytes to every device of a recipient (E.164 or ACI), end-to-end encrypted. Resolves
-   * once the server accepted the message; rejects with a {@link SignalSendError}. Device-list
+   * once the server accepted the message; rejects with a {@link SignalSendError} of any
+   * {@link SignalSendErrorKind} (a phone-number recipient is looked up first, so `lookup`'s
+   * rejections come through here too, and a number not on Signal is `not-registered`). Device-list
    * changes (409/410) are handled below this call and never reach the app.
    *
    * `bytes` must be a Uint8Array and `recipient` an E.164 number or an ACI: anything else breaks
@@ -296,10 +303,15 @@ export type ProtocolFailureReason =
  */
 export type FailureReason =
   | ProtocolFailureReason
+  /** The recipient has no Signal account; nothing was sent. */
   | 'not-on-signal'
+  /** This phone's own account is gone (a lookup or a send answered 401). */
   | 'sender-not-registered'
-  | 'send-failed'
-  | 'identity-changed';
+  /**
+   * The server never took a message of the share: retries spent, or a refusal no retry can cure
+   * (413, too large). A new safety number is not a failure: it holds the share (docs/protocol.md D1).
+   */
+  | 'send-failed';
 
 export type AppEvent =
   | {

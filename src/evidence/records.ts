@@ -101,11 +101,6 @@ export class PhoneRecords {
     return this.sim.trace.find('device.lookup', (e) => this.labels.has(String(e.device)));
   }
 
-  /** Identity changes this phone's devices met (`device.identity-changed`), by peer account. */
-  identityChanges(): TraceEvent[] {
-    return this.sim.trace.find('device.identity-changed', (e) => this.labels.has(String(e.device)));
-  }
-
   private messages<T extends MessageType>(direction: 'sent' | 'received', transferId: string, type?: T, peers?: Set<string>): Array<Seen<T>> {
     const seen: Array<Seen<T>> = [];
     for (const device of this.phone.devices) {

@@ -119,10 +119,6 @@ const senderNotRegistered: Rule = ({ records }) =>
     ? undefined
     : 'the server never refused its device as not registered (no lookup or send answered 401)';
 
-/** Sender `failed` / `identity-changed`: its device met a changed identity key of the recipient. */
-const identityChanged: Rule = ({ records, peer, peerName }) =>
-  records.identityChanges().some((e) => peer.has(String(e.peer))) ? undefined : `its device never met a changed identity key of ${peerName}`;
-
 /** Sender `cancelled`: the server accepted its ShareCancel for the transfer, addressed to the recipient (S10). */
 const cancelSent: Rule = ({ records, share, peer, peerName }) =>
   records.sent(share.transferId, 'ShareCancel', peer).length ? undefined : `the server never accepted its cancel for that transfer addressed to ${peerName}`;
@@ -141,7 +137,6 @@ const SENDER_FAILED: Partial<Record<FailureReason, Rule[]>> = {
   'send-failed': [sendFailed],
   'not-on-signal': [notOnSignal],
   'sender-not-registered': [senderNotRegistered],
-  'identity-changed': [identityChanged],
   ...Object.fromEntries((['malformed', 'key-mismatch', 'bad-signature', 'unsupported', 'cancelled', 'taken'] as const).map((r) => [r, [answered('failed', r)]])),
 };
 

@@ -12,7 +12,7 @@
  *   because a flip lands in parts of a PreKey message that decryption does not authenticate);
  * - on a message as the server pushes it to a device: `drop-at-delivery`, `duplicate`;
  * - on a device's acknowledgement: `lose-ack` (the server delivers it again on reconnect);
- * - on the HTTP request that sends a message (PUT /v1/messages): `http-error` (500/503),
+ * - on the HTTP request that sends a message (PUT /v1/messages): `http-error` (413/500/503),
  *   `rate-limit` (429 with Retry-After), `connection-error` (nothing reaches the server),
  *   `lose-response` (the server stored it, the sender sees a network failure).
  */
@@ -27,7 +27,7 @@ export type Fault =
   | { kind: 'duplicate' }
   | { kind: 'tamper' }
   | { kind: 'lose-ack' }
-  | { kind: 'http-error'; status: 500 | 503 }
+  | { kind: 'http-error'; status: 413 | 500 | 503 }
   | { kind: 'rate-limit'; retryAfterSeconds: number }
   | { kind: 'connection-error' }
   | { kind: 'lose-response' };
@@ -75,6 +75,9 @@ export type RequestDecision =
   | { kind: 'lose-response' };
 
 const DELIVERY_FAULTS: FaultKind[] = ['drop-at-delivery', 'duplicate'];
+/** The words Signal-Server's answers carry with each status (413: its message-size limit, stricter than the protocol's). */
+const HTTP_ERROR_MESSAGES = { 413: 'Request Entity Too Large', 500: 'Internal server error', 503: 'Service unavailable' } as const;
+
 const REQUEST_FAULTS: FaultKind[] = ['http-error', 'rate-limit', 'connection-error', 'lose-response'];
 
 export class Faults {
@@ -169,7 +172,7 @@ export class Faults {
     this.fired(rule, { from, to });
     switch (f.kind) {
       case 'http-error':
-        return { kind: 'respond', status: f.status, message: f.status === 503 ? 'Service unavailable' : 'Internal server error' };
+        return { kind: 'respond', status: f.status, message: HTTP_ERROR_MESSAGES[f.status] };
       case 'rate-limit':
         return { kind: 'respond', status: 429, headers: { 'retry-after': String(f.retryAfterSeconds) }, message: 'Rate limit exceeded' };
       case 'connection-error':

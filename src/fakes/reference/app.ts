@@ -362,6 +362,18 @@ export function createReferenceApp(ctx: CredentialAppContext, flaws: Flaws = {},
         }, UNANSWERED_RESEND_MS);
       };
       // Stryker restore all
+      // At the expiration, a share whose invitation the server never took, or whose message is held
+      // for a new safety number, is over (docs/protocol.md D3): nothing of it goes out any more.
+      clock.setTimeout(
+        async () => {
+          const t = outgoing.get(transferId)!;
+          const holding = outbox.holds(transferId);
+          await sent(transferId, { type: 'expired', holding });
+          // Stryker disable next-line ConditionalExpression: only the faulty app sends-held-past-expiry keeps what it held
+          if (t.state === 'failed' && !flaws.sendsHeldPastExpiry) outbox.forget(transferId);
+        },
+        Math.max(0, request.expiresAt - clock.now()),
+      );
       // Reported `invited` once the server has the invitation: now, or after retries.
       await outbox.send(recipient.aci, invitation, {
         onSent: flaws.resendsUntilAnswered
@@ -409,8 +421,6 @@ function reasonFor(error: unknown): FailureReason {
   if (error instanceof SignalSendError) {
     if (error.kind === 'not-registered') return 'not-on-signal';
     if (error.kind === 'sender-not-registered') return 'sender-not-registered';
-    // Stryker disable next-line all: the outbox holds a message refused for an identity change and never gives it up; only a faulty app's does
-    if (error.kind === 'identity-changed') return 'identity-changed';
   }
   return 'send-failed';
 }

@@ -131,6 +131,11 @@ export class Outbox {
     }
   }
 
+  /** Whether a message of the transfer is held for a new safety number (so certainly never sent). */
+  holds(transferId: string): boolean {
+    return this.held.some((p) => p.message.transferId === transferId);
+  }
+
   private hold(pending: Pending): void {
     this.held.push(pending);
     // Stryker disable next-line StringLiteral,ObjectLiteral: an app log line (the trace's app.log, never evidence)

@@ -89,6 +89,8 @@ export interface ReceiverFlaws {
   refusesLargeCredentials?: boolean;
   /** Arms its re-request timer twice (on sending and on the server's acceptance), so each re-request goes out twice at once, under two message ids. */
   rerequestsTwice?: boolean;
+  /** Answers a ShareCancel with a TransferComplete `failed` / `cancelled`, telling the sender its invitation arrived. */
+  answersCancel?: boolean;
 }
 
 /** The smaller limit a receiver with the `refusesLargeCredentials` flaw keeps to. */
@@ -247,7 +249,8 @@ export function receiverStep(t: ReceiverTransfer, event: ReceiverEvent, deps: Re
       // Stryker disable next-line ArrayDeclaration,ObjectLiteral: an `ignore` effect only writes an app log line (app.ts, apply); the condition's mutants stay
       if (t.state !== 'key-requested') return [{ kind: 'ignore', why: `cancel while ${t.state}: nothing to stop` }];
       t.state = 'cancelled';
-      return [{ kind: 'state', state: 'cancelled', reason: 'cancelled' }];
+      // Stryker disable next-line all: only the faulty app answers-cancel answers
+      return [{ kind: 'state', state: 'cancelled', reason: 'cancelled' }, ...(flaws.answersCancel ? [answer('failed', 'cancelled')] : [])];
 
     case 'expired':
       // Stryker disable next-line ArrayDeclaration,ObjectLiteral: an `ignore` effect only writes an app log line (app.ts, apply); the condition's mutants stay

@@ -52,7 +52,9 @@ export type SenderEvent =
   | { type: 'send-failed'; reason: FailureReason; detail: string }
   | { type: 'key-signing-request'; message: KeySigningRequest; fromDevice: number; now: number }
   | { type: 'transfer-complete'; message: TransferComplete; fromDevice: number }
-  | { type: 'cancel' };
+  | { type: 'cancel' }
+  /** The share's expiration came; `holding`: a message of it is held for a new safety number. */
+  | { type: 'expired'; holding: boolean };
 
 export interface SenderFlaws {
   /** Signs a new package for every signing request instead of resending the one it sent. */
@@ -81,6 +83,8 @@ export interface SenderFlaws {
   signsAtExpiry?: boolean;
   /** Answers only the first signing request: a request sent again after the final package was lost gets nothing. */
   answersFirstRequestOnly?: boolean;
+  /** Ends every share still waiting for its receiver's answer `failed` / `expired` at the expiration, though the receiver may have provisioned it in time. */
+  expiresUnansweredShares?: boolean;
 }
 
 export function senderStep(t: SenderTransfer, event: SenderEvent, deps: MachineDeps, flaws: SenderFlaws = {}): Effect[] {
@@ -106,6 +110,12 @@ export function senderStep(t: SenderTransfer, event: SenderEvent, deps: MachineD
     case 'send-failed':
       t.state = 'failed';
       return [{ kind: 'state', state: 'failed', reason: event.reason, detail: event.detail }];
+    case 'expired':
+      // D3 (docs/protocol.md): an invitation the server never took, or a message held or waiting,
+      // can no longer be of use; a share the receiver has had waits for its answer.
+      if (t.state !== 'sending' && !event.holding && !flaws.expiresUnansweredShares) return [{ kind: 'ignore', why: `expiration while ${t.state}: the receiver answers` }];
+      t.state = 'failed';
+      return [{ kind: 'state', state: 'failed', reason: 'expired', detail: 'the expiration came before the share could reach the receiver' }];
     case 'cancel': {
       t.state = 'cancelled';
       return [{ kind: 'state', state: 'cancelled', reason: 'cancelled' }, { kind: 'send', message: cancelOf(t, deps) }];

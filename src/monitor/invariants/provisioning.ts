@@ -119,7 +119,7 @@ export const PROVISIONING: Invariant[] = [
   {
     id: 'INV-AFTER-CANCEL',
     requirement: 'R-CANCEL-1',
-    text: 'Once a side has processed a cancel nothing more of the transfer happens there: the receiver provisions nothing after it received the sender\'s ShareCancel; the sender signs or sends no final package after its user cancelled (no first attempt, no retry, no release of one held for a new safety number).',
+    text: 'Once a side has processed a cancel nothing more of the transfer happens there: the receiver provisions nothing after it received the sender\'s ShareCancel; the sender signs or sends no final package after its user cancelled (no first attempt, no retry, no release of one held for a new safety number), and tries its invitation no more (a cancel while the invitation waited for a retry).',
     check: (h) => [
       ...provisioned(h).flatMap((r) => {
         const t = transferOf(h, r.event.transferId, accountsOfPhone(h, r.phone));
@@ -137,6 +137,11 @@ export const PROVISIONING: Invariant[] = [
         return [{ phone: r.phone, problem: `${r.phone} provisioned transfer ${t.transferId} after it received the sender's cancel`, events: [cancel.seq, r.seq] }];
       }),
       ...h.cancels.flatMap((c) => {
+        // D2: the invitation of a share cancelled while it waited for a retry is not tried again.
+        const invitation = h.attempts.find((a) => !a.scripted && a.type === 'ShareInvitation' && a.transferId === c.transferId && a.phone === c.phone && a.seq > c.seq);
+        return invitation ? [{ phone: invitation.phone, problem: `${invitation.phone} tried its invitation for transfer ${c.transferId} again after its user cancelled the share`, events: [c.seq, invitation.seq] }] : [];
+      }),
+      ...h.cancels.flatMap((c) => {
         const t = transferOf(h, c.transferId);
         if (!t) return [];
         const after = h.attempts.filter((a) => !a.scripted && a.type === 'KeyImportRequest' && a.transferId === t.transferId && a.phone === c.phone && a.seq > c.seq);
@@ -148,6 +153,23 @@ export const PROVISIONING: Invariant[] = [
         });
       }),
     ],
+  },
+  {
+    id: 'INV-NO-ANSWER-TO-CANCEL',
+    requirement: 'R-CANCEL-1',
+    text: 'A receiver answers no ShareCancel: once its phone received the sender\'s cancel of a transfer, its app sends no new message of that transfer (no TransferComplete, no signing request; one it had started sending before may still be retried).',
+    check: (h) =>
+      transfersOf(h).flatMap((t) => {
+        const senders = accountsOfPhone(h, t.sender);
+        // Each receiving phone's first cancel from the transfer's sender (a third party's cancel is void).
+        const cancels = h.messages.filter((m) => m.direction === 'received' && m.message?.type === 'ShareCancel' && m.message.transferId === t.transferId && senders.includes(m.peer) && m.phone !== t.sender);
+        return [...new Set(cancels.map((m) => m.phone))].flatMap((phone) => {
+          const cancel = cancels.find((m) => m.phone === phone)!;
+          const before = new Set(h.attempts.filter((a) => a.phone === phone && a.transferId === t.transferId && a.seq < cancel.seq).map((a) => a.messageId));
+          const answer = h.attempts.find((a) => !a.scripted && a.phone === phone && a.transferId === t.transferId && a.seq > cancel.seq && !before.has(a.messageId));
+          return answer ? [{ phone, problem: `${phone} answered the sender's cancel of transfer ${t.transferId}: it sent a ${answer.type ?? 'message'} after the cancel arrived`, events: [cancel.seq, answer.seq] }] : [];
+        });
+      }),
   },
   {
     id: 'INV-FINAL',
