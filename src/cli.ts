@@ -7,6 +7,7 @@
  * in a child process and ends with one line `conformance: N passed, N failed, N skipped`. The exit
  * code is one of src/run/exit-codes.ts, and the process always ends explicitly.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { basename, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,6 +19,7 @@ import { simulationEpoch } from './sim/clock.ts';
 import { EXIT, UsageError, type ExitCode } from './run/exit-codes.ts';
 import { lockReports } from './run/lock.ts';
 import { planRun } from './run/plan.ts';
+import { parseShard, selectShard } from './run/shard.ts';
 import { runTimeouts } from './run/timeouts.ts';
 import { expectedFailuresBeside, readExpectedFailures } from './run/expected.ts';
 import { ChildPool } from './run/pool.ts';
@@ -29,6 +31,8 @@ const USAGE = `Usage: sct-conformance run [options] [feature files or folders]
        sct-conformance explore [options]   (exploration runs: sct-conformance explore --help)
        sct-conformance interop [options]   (every app against every other: sct-conformance interop --help)
        sct-conformance host <module>       (runs an in-process adapter behind the adapter protocol)
+       sct-conformance report [--reports <dir>] [--merge <dir>...] [--history <dir>]
+                                           (the Allure HTML report of a run, or of shards merged)
 
 Options:
   --adapter <module>   credential app adapter to test (default: the reference app; env SCT_ADAPTER):
@@ -55,6 +59,10 @@ Options:
   --quiet              no per-step output (results are still written to the reports folder)
   --reports <dir>      where Allure results, JUnit XML and Cucumber messages go (default: reports)
   --timeout <seconds>  real time one scenario may take before it is failed as hanging (default: 60)
+  --shard <i/n>        run only shard i of n (CI machines in parallel, same seed on each): the
+                       planned scenario runs are dealt out by feature file and line, the same way
+                       for any seed; the n shards together are the whole run, none run twice.
+                       Merge their reports with sct-conformance report --merge <dir>...
   -h, --help           this text
 
 Environment: SCT_PEER_ADAPTER=<module> runs that adapter instead of the reference app on the
@@ -68,6 +76,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
   if (argv[0] === 'explore') return (await import('./explore/cli.ts')).exploreMain(argv.slice(1));
   if (argv[0] === 'interop') return (await import('./interop/interop.ts')).interopMain(argv.slice(1));
   if (argv[0] === 'host') return (await import('./host/host.ts')).hostMain(argv.slice(1)) as Promise<ExitCode>;
+  if (argv[0] === 'report') return reportMain(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({
@@ -82,6 +91,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
         tags: { type: 'string' },
         'dry-run': { type: 'boolean' },
         'fail-fast': { type: 'boolean' },
+        shard: { type: 'string' },
         quiet: { type: 'boolean' },
         reports: { type: 'string', default: 'reports' },
         role: { type: 'string' },
@@ -128,12 +138,14 @@ export async function main(argv: string[]): Promise<ExitCode> {
     const [, file, lines] = /^(.*?)((?::\d+)*)$/.exec(p)!;
     return relative(ROOT, resolve(file!)) + lines;
   });
-  const plan = await planRun({ paths: located, names: values.name, tags: values.tags, roles }, ROOT);
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  const whole = await planRun({ paths: located, names: values.name, tags: values.tags, roles }, ROOT);
+  const plan = shard ? selectShard(whole, shard) : whole;
   // Simulated time starts far from today, at an instant the seed picks (src/sim/clock.ts): shown for reading traces.
   const start = new Date(simulationEpoch(seed)).toISOString();
   const names = apps.map((app) => app.arg ?? 'the reference app');
   const several = apps.length > 1;
-  console.log(`sct-conformance: seed ${seed} (replay with SCT_SEED=${seed}), simulated time from ${start}, ${several ? `${apps.length} apps` : `adapter ${names[0]}`}${peer ? `, peer ${peer}` : ''}, ${plan.length} scenario run(s)${several ? ' each' : ''}`);
+  console.log(`sct-conformance: seed ${seed} (replay with SCT_SEED=${seed}), simulated time from ${start}, ${several ? `${apps.length} apps` : `adapter ${names[0]}`}${peer ? `, peer ${peer}` : ''}${shard ? `, shard ${shard.index} of ${shard.count} (${whole.length} scenario runs in all)` : ''}, ${plan.length} scenario run(s)${several ? ' each' : ''}`);
 
   // The expected failures: the file given (for a single app), else the one beside each adapter.
   // `none`: every failure counts, whatever list lies beside the adapter.
@@ -172,7 +184,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
             failFast: values['fail-fast'] ?? false,
             ...timeouts,
             // Shown on the report's overview: what to replay this run with.
-            environment: { seed: String(seed), simulatedStart: start, adapter: names[i]!, ...(peer ? { peer } : {}), roles: roles.join(', '), node: process.version },
+            environment: { seed: String(seed), simulatedStart: start, adapter: names[i]!, ...(peer ? { peer } : {}), roles: roles.join(', '), ...(shard ? { shard: `${shard.index} of ${shard.count}` } : {}), node: process.version },
             ...(several ? { label: names[i] } : {}),
             ...(expectedFor(app.path) ? { expected: expectedFor(app.path) } : {}),
             ...(given === 'none' && expectedFailuresBeside(app.path) ? { listIgnored: true } : {}),
@@ -192,6 +204,18 @@ export async function main(argv: string[]): Promise<ExitCode> {
     pool.close();
     unlock();
   }
+}
+
+/**
+ * `sct-conformance report ...`: `npm run report` (src/report.ts) for a project that installed the
+ * package, where that script is not its own. Run as a process of its own: the script reads its argv.
+ */
+function reportMain(args: string[]): Promise<ExitCode> {
+  const script = fileURLToPath(new URL('./report.ts', import.meta.url));
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: 'inherit' });
+    child.on('exit', (code) => done((code ?? EXIT.HARNESS) as ExitCode));
+  });
 }
 
 /** A folder as the user would type it: relative to where they are when it is below, else absolute. */

@@ -3,23 +3,56 @@
  * <dir>/allure-report with allure-commandline (Java), keeping the history of earlier reports so
  * the trend charts work across runs (copy a CI artifact's allure-report/history back in place to
  * keep it there). The folder is the one `sct-conformance run --reports <dir>` wrote (default: reports).
+ *
+ * `--merge <dir>...`: the shards of one run (`run --shard i/n`, each with its own --reports folder)
+ * become one report: their results are merged into <reports>/allure-results first (src/report/merge.ts).
+ * `--history <dir>`: the previous report (or its history/ folder) to continue the trend from, when
+ * it is not <reports>/allure-report (in CI: the published site, checked out).
+ * `sct-conformance report ...` runs this script with the same options.
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { mergeResults } from './report/merge.ts';
+import { UsageError } from './run/exit-codes.ts';
 
-const { values } = parseArgs({ options: { reports: { type: 'string', default: 'reports' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { reports: { type: 'string', default: 'reports' }, merge: { type: 'boolean' }, history: { type: 'string' } },
+});
 const reports = resolve(values.reports!);
 const results = join(reports, 'allure-results');
 const report = join(reports, 'allure-report');
+
+if (positionals.length && !values.merge) {
+  console.error(`report: unexpected argument ${positionals[0]}: to merge shards' reports, give --merge <dir>...`);
+  process.exit(2);
+}
+if (values.merge) {
+  try {
+    const merged = mergeResults(positionals, results);
+    console.log(`report: merged ${merged.results} scenario result(s) from ${merged.sources.map((s) => `${s.folder} (${s.results})`).join(', ')} into ${relative(process.cwd(), results)}`);
+    for (const folder of merged.empty) console.log(`report: note: ${folder} holds no results (its run checked nothing: see its log), left out`);
+    // Shards differ in their shard number; anything else differing (a seed) means they are not one run.
+    for (const key of merged.differing.filter((k) => k !== 'shard')) console.log(`report: note: the folders differ in ${key}: not the shards of one run?`);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`report: ${error.message}`);
+    process.exit(2);
+  }
+}
 
 if (!existsSync(results)) {
   console.error(`report: no ${results} yet; run \`npm run conformance -- --reports ${values.reports}\` first`);
   process.exit(2);
 }
-if (existsSync(join(report, 'history'))) cpSync(join(report, 'history'), join(results, 'history'), { recursive: true });
+// A previous report's trend: its history/ (given a report folder or the history folder itself).
+const previous = values.history ? resolve(values.history) : report;
+const history = existsSync(join(previous, 'history')) ? join(previous, 'history') : previous;
+if (values.history && !existsSync(join(history, 'history-trend.json'))) console.log(`report: no history in ${values.history}: the trend starts with this report`);
+if (existsSync(join(history, 'history-trend.json'))) cpSync(history, join(results, 'history'), { recursive: true });
 
 // allure-commandline's own launcher (npm's `allure` v3 would take the same bin name).
 const allure = join(dirname(createRequire(import.meta.url).resolve('allure-commandline/package.json')), 'bin', 'allure');

@@ -190,10 +190,10 @@ async function runJob(job: ChildJob): Promise<boolean> {
           paths: locations,
           ...(job.dryRun ? { dryRun: true } : {}),
           ...(job.failFast ? { failFast: true } : {}),
+          // No junit formatter: the supervisor writes JUnit, lost scenarios included (junit.ts).
           format: [
             job.quiet ? './src/run/silent-formatter.ts' : 'pretty',
             `allure-cucumberjs/reporter:${job.reports}/allure-formatter.out`,
-            `junit:${job.reports}/junit-${role}${suffix}.xml`,
             `message:${job.reports}/cucumber-messages-${role}${suffix}.ndjson`,
           ],
           // snippetSyntax: an undefined step gets a pointer to the catalog, never code (src/authoring/no-snippets.ts).

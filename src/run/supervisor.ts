@@ -16,6 +16,7 @@ import { ChildPool } from './pool.ts';
 import type { PlannedScenario } from './plan.ts';
 import { dryRunCommand, replayCommand } from './replay.ts';
 import { writeLostScenario } from './allure.ts';
+import { writeJUnit } from './junit.ts';
 import type { Role } from '../roles.ts';
 import { ExpectedMatcher, markExpectedInAllure, type ExpectedFailures } from './expected.ts';
 
@@ -47,6 +48,8 @@ export interface RunResult {
 interface Outcome {
   status: ScenarioStatus;
   message?: string;
+  /** Real milliseconds the scenario took, when the supervisor saw it start (for JUnit). */
+  ms?: number;
 }
 
 /** Runs the plan; prints failures and the closing line; returns the exit code. */
@@ -91,7 +94,7 @@ export async function supervise(plan: PlannedScenario[], opts: SuperviseOptions,
     if (ended.kind === 'load-failed') throw new UsageError(ended.message);
     if (ended.kind === 'lost' && ended.key) {
       const scenario = byKey.get(ended.key)!;
-      outcomes.set(ended.key, { status: 'failed', message: ended.message });
+      outcomes.set(ended.key, { status: 'failed', message: ended.message, ms: Date.now() - ended.startedAt });
       writeLostScenario(`${opts.reports}/allure-results`, scenario, ended.message, replayOf(scenario, opts), ended.startedAt);
     } else if (ended.kind === 'lost') {
       strays.push(ended.message);
@@ -199,7 +202,7 @@ function runChild(pool: ChildPool, scenarios: PlannedScenario[], segment: number
           watch();
           break;
         case 'finished':
-          on.finished(message.key, { status: message.status, message: message.message });
+          on.finished(message.key, { status: message.status, message: message.message, ...(current?.key === message.key ? { ms: Date.now() - current.startedAt } : {}) });
           finished.add(message.key);
           current = undefined;
           lastProgress = Date.now();
@@ -333,7 +336,22 @@ function summarise(
     const reason = expected.get(key);
     return { ...s, ...(outcomes.get(key) ?? { status: 'broken' as const, message: 'it never ran (the run stopped)' }), ...(reason !== undefined ? { expected: reason } : {}) };
   });
-  return { code, passed, failed, skipped, expected: expected.size, scenarios };
+  // Every planned scenario run exactly once, lost ones included (src/run/junit.ts).
+  writeJUnit(opts.reports, {
+    root: ROOT,
+    cases: scenarios.map(({ status, message, ms, expected: reason, ...scenario }) => ({
+      scenario,
+      status,
+      ...(message !== undefined ? { message } : {}),
+      ...(ms !== undefined ? { ms } : {}),
+      ...(reason !== undefined ? { expected: reason } : {}),
+      ...(status === 'failed' || status === 'broken' ? { replay: replayOf(scenario, opts) } : {}),
+    })),
+    strays,
+    harnessErrors,
+    ...(opts.label ? { label: opts.label } : opts.peer?.interop ? { label: `${opts.peer.interop.sender} -> ${opts.peer.interop.receiver}` } : {}),
+  });
+  return { code, passed, failed, skipped, expected: expected.size, scenarios: scenarios.map(({ ms: _junitOnly, ...s }) => s) };
 }
 
 function firstLines(text: string): string {
