@@ -193,6 +193,8 @@ describe.concurrent('shards', () => {
     expect(lost.failure?.message).toMatch(/^the process running the scenario ended \(signal SIGKILL\) before the scenario finished/);
     expect(lost.failure?.text).toMatch(/Replay this scenario: SCT_SEED=5 npm run conformance -- --role sender .*stateless\.feature:20$/);
     expect(cases.find((c) => c.name.startsWith('[receiver]'))).toMatchObject({ failure: null, error: null, skipped: false });
+    // The counts CI systems read first.
+    expect(readFileSync(join(reports, 'junit-sender.xml'), 'utf8')).toMatch(/<testsuites name="sct-conformance \[sender\]" tests="1" failures="1" errors="0" skipped="0"/);
   }, 120_000);
 
   it('the example GitHub Actions workflow is valid for GitHub and runs every shard it declares', () => {

@@ -12,8 +12,8 @@
  *   `<failure>`, a harness fault or a step that does not bind an `<error>`, each carrying the
  *   message and the replay command; a skip, and an expected failure (with its reason), `<skipped>`.
  * - `junit-run.xml`, only when something failed outside any scenario (app code between scenarios,
- *   the harness itself), one test case each, so that the failures in the files add up to the
- *   closing line's.
+ *   the harness itself), one test case each, so that the failures and errors in the files are the
+ *   closing line's failed count (plus one error per harness fault outside any scenario).
  *
  * Earlier `junit-*.xml` files in the folder are removed first: a CI glob must not pick up a stale one.
  */
