@@ -8,7 +8,7 @@
  * example's test): a file that is not well-formed fails the test.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,8 +106,9 @@ describe.concurrent('shards', () => {
     expect(run.output).toMatch(/^conformance: 0 passed, 0 failed, 0 skipped$/m);
   });
 
-  it("two shards: the unsharded run's totals and verdicts, every scenario run in one shard's JUnit, the same traces, one merged report with history", async () => {
+  it("two shards: the unsharded run's totals and verdicts, every scenario run in one shard's JUnit, the same traces, one merged report with history", async ({ onTestFinished }) => {
     const work = mkdtempSync(join(tmpdir(), 'sct-shards-'));
+    onTestFinished(() => rmSync(work, { recursive: true, force: true }));
     const [one, two, full, prev, out] = ['shard-1', 'shard-2', 'full', 'previous', 'merged'].map((d) => join(work, d)) as [string, string, string, string, string];
     // Every fault kind and every forgery: enough to show the split, at a fraction of the whole suite's cost.
     const features = ['features/transport', 'features/security'];
@@ -176,8 +177,9 @@ describe.concurrent('shards', () => {
     expect(overlap.output).toMatch(/ran in both .*shard-1 and .*copy: shards of one run never overlap/);
   }, 120_000);
 
-  it('a scenario lost with its process (the app killed it) is in the JUnit set, failed with the reason and its replay line; stale JUnit files go', async () => {
+  it('a scenario lost with its process (the app killed it) is in the JUnit set, failed with the reason and its replay line; stale JUnit files go', async ({ onTestFinished }) => {
     const reports = mkdtempSync(join(tmpdir(), 'sct-junit-'));
+    onTestFinished(() => rmSync(reports, { recursive: true, force: true }));
     // Cucumber's own junit formatter left files like this one, empty, for the process the app killed.
     writeFileSync(join(reports, 'junit-sender-2.xml'), '');
     const { code, output } = await cli(
