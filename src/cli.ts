@@ -68,6 +68,30 @@ Options:
 Environment: SCT_PEER_ADAPTER=<module> runs that adapter instead of the reference app on the
 phones playing the other side (the mutation run uses it: docs/mutation.md).
 
+Paths: an adapter, manifest or --expected-failures file is relative to the current folder (a
+manifest's own "cwd" and "command" are relative to the manifest's folder); a feature path too, and
+one not found there is looked up in the package's own features, so "features/transport" works from
+any project.
+
+Examples:
+  npx sct-conformance run --adapter ./my-adapter.ts              your app, both role passes
+  npx sct-conformance run --adapter ./sct-adapter.json           your app in its own process (any language)
+  npx sct-conformance run --adapter-cmd "python3 app.py"         the same, without a manifest
+  npx sct-conformance run --adapter ./v1.ts --adapter ./v2.ts    two apps in turn, reports/<app>/ each
+  npx sct-conformance run --adapter ./my-adapter.ts --expected-failures ./known.json
+  npx sct-conformance run --adapter ./my-adapter.ts --role sender
+  npx sct-conformance run --seed 1234                            replay a run (same as SCT_SEED=1234)
+  npx sct-conformance run --name 'exactly once'                  scenarios whose name matches
+  npx sct-conformance run --tags '@req=R-EXPIRY-1'               the scenarios of one requirement
+  npx sct-conformance run --dry-run features/draft.feature       does every step bind?
+  npx sct-conformance run --fail-fast --quiet                    a quick red, no per-step output
+  npx sct-conformance run --reports out --timeout 120            reports in out/, slow app
+  npx sct-conformance run features/transport/retries.feature:37  one scenario, by line
+  npx sct-conformance run --adapter ./my-adapter.ts --seed 7 --shard 1/4 --reports shard-1
+                                                                 one CI machine's quarter of the run
+  npx sct-conformance report --merge shard-1 shard-2 shard-3 shard-4 --reports merged
+                                                                 one Allure report of the four
+
 Exit codes: 0 every selected scenario passed; 1 a scenario failed (the app broke a rule or
 misbehaved); 2 usage error (nothing was checked: bad option, path, feature or adapter);
 3 harness error (the verdict is incomplete).`;
@@ -133,10 +157,12 @@ export async function main(argv: string[]): Promise<ExitCode> {
   // A dry run only checks that steps bind: one pass over every scenario is enough.
   const roles: Role[] = values.role ? [usage(() => parseRole(values.role))] : values['dry-run'] ? ['both'] : ['sender', 'receiver'];
 
-  // Paths are the user's, relative to where they run the command; `file:line` keeps its line.
+  // Paths are the user's, relative to where they run the command (or else to the package's own
+  // features, for a project that installed it); `file:line` keeps its line.
   const located = paths.map((p) => {
     const [, file, lines] = /^(.*?)((?::\d+)*)$/.exec(p)!;
-    return relative(ROOT, resolve(file!)) + lines;
+    const path = !existsSync(resolve(file!)) && existsSync(resolve(ROOT, file!)) ? resolve(ROOT, file!) : resolve(file!);
+    return relative(ROOT, path) + lines;
   });
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   const whole = await planRun({ paths: located, names: values.name, tags: values.tags, roles }, ROOT);

@@ -88,7 +88,7 @@ export default function create({ clock }: CredentialAppContext): CredentialApp {
   it('`npx sct-conformance --help` lists the options with examples', async () => {
     const { code, output } = await inProject('npx', ['sct-conformance', '--help']);
     expect(code, output).toBe(0);
-    for (const option of ['--adapter', '--adapter-cmd', '--expected-failures', '--role', '--seed', '--name', '--tags', '--dry-run', '--fail-fast', '--quiet', '--reports', '--timeout']) expect(output).toContain(option);
+    for (const option of ['--adapter', '--adapter-cmd', '--expected-failures', '--role', '--seed', '--name', '--tags', '--dry-run', '--fail-fast', '--quiet', '--reports', '--timeout', '--shard']) expect(output).toContain(option);
     expect(output).toContain('Examples:');
     expect(output).toContain('npx sct-conformance run --adapter ./my-adapter.ts');
   });
