@@ -11,11 +11,12 @@
  * `sct-conformance report ...` runs this script with the same options.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync } from 'node:fs';
+import { cpSync, existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { mergeResults } from './report/merge.ts';
+import { REQUIREMENTS_PAGE, requirementsPage } from './report/requirements.ts';
 import { UsageError } from './run/exit-codes.ts';
 
 const { values, positionals } = parseArgs({
@@ -57,3 +58,5 @@ if (existsSync(join(history, 'history-trend.json'))) cpSync(history, join(result
 // allure-commandline's own launcher (npm's `allure` v3 would take the same bin name).
 const allure = join(dirname(createRequire(import.meta.url).resolve('allure-commandline/package.json')), 'bin', 'allure');
 execFileSync(process.execPath, [allure, 'generate', results, '--clean', '-o', report], { stdio: 'inherit' });
+// The requirements' words beside the report, offline: the `@req=` links open this page (src/report/requirements.ts).
+writeFileSync(join(report, REQUIREMENTS_PAGE), requirementsPage());

@@ -1,6 +1,7 @@
 /**
  * Reports that tell the truth: a broken rule is *failed* in Allure and a harness fault *broken*;
- * the replay command attached to a failed scenario is the CLI's and replays the failure.
+ * the replay command attached to a failed scenario is the CLI's and replays the failure; every
+ * scenario's result carries its Suites place, its sequence diagram and its requirements' words.
  */
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { failedScenarios, runCli } from './run-cli.ts';
+import { readSvg } from './svg-xml.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -17,6 +19,28 @@ interface AllureResult {
   name: string;
   status: string;
   statusDetails?: { message?: string };
+  labels: Array<{ name: string; value: string }>;
+  parameters: Array<{ name: string; value: string }>;
+  links: Array<{ url: string; type?: string }>;
+}
+
+interface Attachment {
+  name: string;
+  type: string;
+  source: string;
+}
+
+/** A test's attachments: its own and its steps', and those of its set-up and tear-down (Cucumber hooks: Allure containers naming it). */
+function attachmentsOf(reports: string, uuid: string): Attachment[] {
+  type Node = { attachments?: Attachment[]; steps?: Node[] };
+  const walk = (node: Node): Attachment[] => [...(node.attachments ?? []), ...(node.steps ?? []).flatMap(walk)];
+  const dir = join(reports, 'allure-results');
+  const result = JSON.parse(readFileSync(join(dir, `${uuid}-result.json`), 'utf8')) as Node;
+  const containers = readdirSync(dir)
+    .filter((f) => f.endsWith('-container.json'))
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { children: string[]; befores?: Node[]; afters?: Node[] })
+    .filter((c) => c.children.includes(uuid));
+  return [...walk(result), ...containers.flatMap((c) => [...(c.befores ?? []), ...(c.afters ?? [])].flatMap(walk))];
 }
 
 function allureResults(reports: string): AllureResult[] {
@@ -34,10 +58,26 @@ function allureLogs(reports: string): string[] {
     .map((f) => readFileSync(join(dir, f), 'utf8'));
 }
 
-describe.concurrent('Allure results', () => {
-  it('a requirement violation is failed, not broken', async () => {
+/** One run the first two tests share: stateless.feature's sender pass against an app that breaks R-VALID-1, and its HTML report. */
+let violationRun: Promise<{ reports: string; code: number; output: string; report: { code: number; output: string } }> | undefined;
+function violation() {
+  violationRun ??= (async () => {
     const reports = mkdtempSync(join(tmpdir(), 'sct-allure-'));
     const { code, output } = await runCli(['--reports', reports, '--role', 'sender', '--adapter', 'src/fakes/faulty/omits-expiration.ts', 'features/provisioning/stateless.feature']);
+    // `npm run report -- --reports <dir>` builds the HTML report from that folder, not from reports/.
+    const report = await new Promise<{ code: number; output: string }>((resolve) =>
+      execFile('npm', ['run', '--silent', 'report', '--', '--reports', reports], { cwd: ROOT }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr }),
+      ),
+    );
+    return { reports, code, output, report };
+  })();
+  return violationRun;
+}
+
+describe.concurrent('Allure results', () => {
+  it('a requirement violation is failed, not broken', async () => {
+    const { reports, code, output, report } = await violation();
     expect(code, output).toBe(1);
     const results = allureResults(reports);
     const notPassed = results.filter((r) => r.status !== 'passed');
@@ -45,14 +85,40 @@ describe.concurrent('Allure results', () => {
     expect(notPassed.map((r) => r.status)).toEqual(notPassed.map(() => 'failed'));
     // Some scenarios fail on their own assertion first; the reference receiver's verdict names the requirement.
     expect(notPassed.map((r) => r.statusDetails?.message ?? '').join('\n')).toMatch(/broke R-VALID-1/);
-    // `npm run report -- --reports <dir>` builds the HTML report from that folder, not from reports/.
-    const report = await new Promise<{ code: number; output: string }>((resolve) =>
-      execFile('npm', ['run', '--silent', 'report', '--', '--reports', reports], { cwd: ROOT }, (error, stdout, stderr) =>
-        resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr }),
-      ),
-    );
     expect(report.code, report.output).toBe(0);
     expect(existsSync(join(reports, 'allure-report', 'index.html'))).toBe(true);
+  }, 120_000);
+
+  it("every scenario run carries its place, its sequence diagram and its requirements' words; every failure names a requirement", async () => {
+    const { reports, report } = await violation();
+    expect(report.code, report.output).toBe(0);
+    const page = readFileSync(join(reports, 'allure-report', 'requirements.html'), 'utf8');
+    const ran = allureResults(reports).filter((r) => r.status !== 'skipped');
+    expect(ran.length).toBeGreaterThan(5);
+    for (const result of ran) {
+      const attached = attachmentsOf(reports, result.uuid);
+      const read = (type: string) => attached.filter((a) => a.type === type).map((a) => readFileSync(join(reports, 'allure-results', a.source), 'utf8'));
+      expect(result.labels).toEqual(expect.arrayContaining([{ name: 'parentSuite', value: 'provisioning' }, { name: 'suite', value: 'Stateless provisioning' }, { name: 'subSuite', value: result.name }]));
+      expect(result.parameters).toContainEqual({ name: 'app under test', value: 'sender' });
+      // The diagram: well-formed SVG whose lifelines name every phone the scenario's trace set up.
+      const [svg] = read('image/svg+xml');
+      expect(svg, result.name).toBeDefined();
+      const { root, texts } = readSvg(svg!);
+      expect(root).toBe('svg');
+      const [trace] = read('application/json').map((t) => JSON.parse(t) as Array<{ kind: string; owner?: string }>);
+      const phones = trace!.filter((e) => e.kind === 'sim.phone-added').map((e) => `${e.owner}'s phone`);
+      expect(phones.length).toBeGreaterThan(0);
+      for (const phone of phones) expect(texts, `${result.name}: ${phone}`).toContain(phone);
+      // Each requirement link opens its words on the page beside the report, and they are attached too.
+      const ids = result.links.filter((l) => l.type === 'requirement').map((l) => l.url.replace('requirements.html#', ''));
+      expect(ids.length, result.name).toBeGreaterThan(0);
+      for (const id of ids) expect(page).toContain(`<section id="${id}">`);
+      expect(read('text/html').map((html) => /<section id="([^"]+)">/.exec(html)?.[1])).toEqual(ids);
+      // Here every failure is a check or the reference app's verdict: each names a requirement.
+      if (result.status === 'failed') expect(result.statusDetails?.message, result.name).toMatch(/\bR-[A-Z]+-\d+\b/);
+    }
+    // The scenarios' own assertions too, not only the reference app's verdicts, name the requirement checked.
+    expect(ran.filter((r) => r.status === 'failed').map((r) => r.statusDetails?.message ?? '').join('\n')).toMatch(/^AssertionError[^:]*: R-[A-Z]+-\d+ \(/m);
   }, 120_000);
 
   it('a harness fault is broken, and the run exits 3', async () => {

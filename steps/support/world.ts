@@ -24,6 +24,9 @@ import { parseRole, type Role } from '../../src/roles.ts';
 import { setActiveScenario } from '../../src/run/containment.ts';
 import { replayCommand } from '../../src/run/replay.ts';
 import type { CredentialKind } from '../../src/fakes/data.ts';
+import { placeLabels } from '../../src/report/labels.ts';
+import { describeRequirement, requirementAttachment, requirementIds, requirementLink } from '../../src/report/requirements.ts';
+import { scenarioDiagram } from '../../src/report/scenario-diagram.ts';
 
 // Virtual time makes steps fast; this only bounds a step stuck outside the simulation's own guards.
 setDefaultTimeout(60_000);
@@ -110,21 +113,41 @@ export class SctWorld extends World {
 }
 setWorldConstructor(SctWorld);
 
-Before(async function (this: SctWorld, { pickle }) {
+Before(async function (this: SctWorld, { pickle, gherkinDocument }) {
   this.role = parseRole(process.env.SCT_ROLE);
   this.tags = pickle.tags.map((t) => t.name);
+  // Allure tells the passes apart by this parameter (same scenario, app under test in another role);
+  // in an interop run, by the pair (Allure's grouping by parameter then shows the matrix). The
+  // labels place it in the Suites tab (folder > feature > scenario), skipped ones too.
+  const parameters = interop ? [{ name: 'sender -> receiver', value: `${interop.sender} -> ${interop.receiver}` }] : [{ name: 'app under test', value: this.role }];
+  const labels = placeLabels(pickle.uri, gherkinDocument.feature?.name || pickle.uri, pickle.name);
+  const links = requirementIds(this.tags).map(requirementLink);
+  this.attach(JSON.stringify({ type: 'metadata', data: { parameters, labels, links } }), 'application/vnd.allure.message+json');
   if ((this.role === 'sender' && this.tags.includes('@receiver-only')) || (this.role === 'receiver' && this.tags.includes('@sender-only'))) {
     return 'skipped';
   }
-  // Allure tells the passes apart by this parameter (same scenario, app under test in another role);
-  // in an interop run, by the pair (Allure's grouping by parameter then shows the matrix).
-  const parameters = interop ? [{ name: 'sender -> receiver', value: `${interop.sender} -> ${interop.receiver}` }] : [{ name: 'app under test', value: this.role }];
-  this.attach(JSON.stringify({ type: 'metadata', data: { parameters } }), 'application/vnd.allure.message+json');
   this.sim = new Simulation({ seed, name: pickle.name, hangMs: Number(process.env.SCT_HANG_MS) || undefined });
   // App code failing outside any harness call (its own timers, unhandled promises) fails this scenario.
   const { scheduler } = this.sim;
   setActiveScenario({ key: `${this.role} ${pickle.uri}:${pickle.location?.line}`, fail: (message) => scheduler.fail(message) });
   return undefined;
+});
+
+/*
+ * What the report shows at the top and the foot of the test body, not hidden in its set-up and
+ * tear-down: allure-cucumberjs gives a hook of this name no fixture of its own, so what it
+ * attaches goes to the test. After hooks run last-defined first: the diagram's runs after the
+ * After below, once the trace is complete.
+ */
+Before({ name: 'ALLURE_FIXTURE_IGNORE' }, function (this: SctWorld) {
+  // The words of each requirement checked, readable in the report without a network.
+  for (const id of requirementIds(this.tags)) this.attach(requirementAttachment(id), { mediaType: 'text/html', fileName: `${id}.html` });
+});
+
+After({ name: 'ALLURE_FIXTURE_IGNORE' }, function (this: SctWorld, { pickle, result }) {
+  if (!this.sim) return;
+  const failure = result?.status === 'FAILED' && result.message ? { message: result.message, requirements: requirementIds(this.tags) } : undefined;
+  this.attach(scenarioDiagram(this.sim, pickle.name, failure), { mediaType: 'image/svg+xml', fileName: 'sequence diagram.svg' });
 });
 
 After(async function (this: SctWorld, { pickle, result }) {
@@ -146,7 +169,7 @@ After(async function (this: SctWorld, { pickle, result }) {
     this.log(`Replay this scenario: ${replayCommand({ seed, role: this.role, adapter, ignoreExpected: process.env.SCT_EXPECTED_LIST === '1', ...(interop ? { pair: interop } : {}), peer: peerOverride, name: pickle.name, uri: pickle.uri, line: pickle.location?.line ?? 0 })}`);
   }
   if (leaks.length) {
-    throw new AppAssertionError(`The server received or stored credential plaintext: ${leaks.length} secret(s) seen in the clear`);
+    throw new AppAssertionError(`${describeRequirement('R-CONF-1')}: the server received or stored credential plaintext: ${leaks.length} secret(s) seen in the clear`);
   }
   // Failures recorded after the last step settled (a late app error) fail the scenario here.
   if (lateFailure) throw new AppAssertionError(`After the story's last step, while simulated time ran on (the aftermath): ${lateFailure instanceof Error ? lateFailure.message : String(lateFailure)}`);
