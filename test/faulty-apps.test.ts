@@ -171,6 +171,7 @@ describe.concurrent('deliberately faulty apps fail the scenarios for the rule th
       "[receiver] The final package, signed in time, reaches Bob's phone the instant the car key expires: nothing is provisioned",
       "[sender] The server answers 503 to the first 20 attempts, then would take the invitation: the share fails", // a minute or more of retries
       "[sender] The final package cannot be sent before the retry budget runs out: the share fails, and Bob's phone asking again later gets nothing", // a minute or more of retries
+      "[sender] Alice never confirms Bob's new safety number: her held invitation's share fails as expired at the expiration, not before, and confirming later sends nothing", // 2 h to the expiration
     ];
     const shortRetries = [
       "[sender] Alice shares two credentials while the server answers 503: each invitation is retried on its own, and each is provisioned once",
