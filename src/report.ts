@@ -55,8 +55,15 @@ const history = existsSync(join(previous, 'history')) ? join(previous, 'history'
 if (values.history && !existsSync(join(history, 'history-trend.json'))) console.log(`report: no history in ${values.history}: the trend starts with this report`);
 if (existsSync(join(history, 'history-trend.json'))) cpSync(history, join(results, 'history'), { recursive: true });
 
-// allure-commandline's own launcher (npm's `allure` v3 would take the same bin name).
-const allure = join(dirname(createRequire(import.meta.url).resolve('allure-commandline/package.json')), 'bin', 'allure');
+// allure-commandline's own launcher (npm's `allure` v3 would take the same bin name). A project
+// that installed sct-conformance installs it beside (a development dependency here, as it needs Java).
+let allure: string;
+try {
+  allure = join(dirname(createRequire(import.meta.url).resolve('allure-commandline/package.json')), 'bin', 'allure');
+} catch {
+  console.error('report: allure-commandline is not installed; install it beside sct-conformance (npm install --save-dev allure-commandline; it needs Java 8 or newer)');
+  process.exit(2);
+}
 execFileSync(process.execPath, [allure, 'generate', results, '--clean', '-o', report], { stdio: 'inherit' });
 // The requirements' words beside the report, offline: the `@req=` links open this page (src/report/requirements.ts).
 writeFileSync(join(report, REQUIREMENTS_PAGE), requirementsPage());

@@ -100,6 +100,12 @@ const BROKEN: Record<string, () => Partial<History>> = {
     const cancel: ProtocolMessage = { type: 'ShareCancel', version: 1, messageId: id(9), transferId: T };
     return { messages: [msg(ALICE, 'sent', B, inv), msg(BOB, 'received', A, cancel), msg(BOB, 'received', A, inv)], reports: [report(BOB, provisioned())] };
   },
+  'INV-NO-ANSWER-TO-CANCEL': () => {
+    const inv = invitation();
+    const cancel: ProtocolMessage = { type: 'ShareCancel', version: 1, messageId: id(9), transferId: T };
+    const received = msg(BOB, 'received', A, cancel);
+    return { messages: [msg(ALICE, 'sent', B, inv), msg(BOB, 'received', A, inv), received], attempts: [attempt(BOB, answer('failed', id(10)), 200, T0)] };
+  },
   'INV-FINAL': () => {
     const g = goodStory();
     return { ...g, reports: [...g.reports!, report(BOB, state('receiver', 'cancelled', 'cancelled'))] };
@@ -246,6 +252,33 @@ describe('the protocol monitor', () => {
     expect(found.map((v) => v.problem)).toEqual([expect.stringMatching(/sent again a final package for transfer .* after its user cancelled the share/)]);
     // Signed after the cancel: the first attempt comes after it.
     expect(check(story([{ ...before, seq: next() }], cancelled), afterCancel).map((v) => v.problem)).toEqual([expect.stringMatching(/signed a final package/)]);
+  });
+
+  it("a receiver's answer started before the sender's cancel arrived may still be retried; a new message after it is an answer to the cancel, and a third party's cancel asks for nothing", () => {
+    const only = INVARIANTS.filter((i) => i.id === 'INV-NO-ANSWER-TO-CANCEL');
+    const inv = invitation();
+    const done = answer('provisioned', id(10));
+    const cancel = (from: string): ProtocolMessage & { transferId: string } => ({ type: 'ShareCancel', version: 1, messageId: id(from === A ? 9 : 11), transferId: T });
+    const story = (cancelFrom: string, attempts: Attempt[]) =>
+      history({ messages: [msg(ALICE, 'sent', B, inv), msg(BOB, 'received', A, inv), msg(BOB, 'received', cancelFrom, cancel(cancelFrom))], attempts: [attempt(BOB, done, 503, T0), ...attempts] });
+    // The retry of the answer begun before the cancel: no finding.
+    expect(check(story(A, [attempt(BOB, done, 200, T0 + 1_000)]), only)).toEqual([]);
+    // A TransferComplete with a new message id after the cancel: an answer to it.
+    const found = check(story(A, [attempt(BOB, answer('failed', id(12)), 200, T0 + 1_000)]), only);
+    expect(found.map((v) => [v.phone, v.problem])).toEqual([[BOB, expect.stringMatching(/answered the sender's cancel of transfer .*: it sent a TransferComplete after the cancel arrived/)]]);
+    // Mallory's forged cancel is void: what Bob sends after it is no answer to a cancel.
+    expect(check(story(M, [attempt(BOB, answer('failed', id(12)), 200, T0 + 1_000)]), only)).toEqual([]);
+  });
+
+  it('an invitation tried again after its user cancelled breaks INV-AFTER-CANCEL; its attempts before the cancel do not', () => {
+    const afterCancel = INVARIANTS.filter((i) => i.id === 'INV-AFTER-CANCEL');
+    const inv = invitation();
+    const first = attempt(ALICE, inv, 503, T0);
+    const cancelled = next();
+    const story = (attempts: Attempt[]) => history({ messages: [msg(ALICE, 'sent', B, inv)], attempts, cancels: [{ seq: cancelled, at: T0, phone: ALICE, transferId: T }] });
+    expect(check(story([first]), afterCancel)).toEqual([]);
+    const found = check(story([first, attempt(ALICE, inv, 200, T0 + 1_000)]), afterCancel);
+    expect(found.map((v) => v.problem)).toEqual([expect.stringMatching(/tried its invitation for transfer .* again after its user cancelled the share/)]);
   });
 
   it('a provisioned report deferred within the instant of a cancel that came after the invitation breaks nothing; one a millisecond later does', () => {

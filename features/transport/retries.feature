@@ -94,7 +94,7 @@ Feature: Retries
     And Alice's phone sent no final package for the authorization token
     And Bob's phone reports the share as cancelled
 
-  @req=R-CANCEL-1 @req=R-RETRY-1
+  @req=R-CANCEL-1 @req=R-RETRY-1 @sender-only
   Scenario: Alice cancels while the server refuses her invitation: it is never tried again, her cancel reaches Bob's phone, and nothing is provisioned
     Given the server answers 503 to Alice's phone's next message
     When Alice shares a car key with Bob
