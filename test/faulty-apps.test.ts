@@ -103,19 +103,51 @@ const onlyRole = (expected: string[]) => {
   const roles = new Set(expected.map((scenario) => /^\[(\w+)\]/.exec(scenario)![1]!));
   return roles.size === 1 ? [...roles][0]! : undefined;
 };
+/**
+ * The pass a monitor-only app's flaw lives in, where it is in one role's code only (seen in a run
+ * of both passes: all its failures are in this pass). In the other pass the app under test plays
+ * the other role, runs only code the reference app runs too, and so proves nothing the reference
+ * app's own run does not: npm test's budget leaves it out. reconnects-at-once's flaw is in code
+ * both roles share (the outbox): it runs both.
+ */
+const MONITOR_ONLY_PASS: Record<string, 'sender' | 'receiver'> = {
+  'activates-pending-pass': 'receiver',
+  'answers-cancel': 'receiver',
+  'closes-delivered-shares': 'sender',
+  'imports-after-cancel': 'receiver',
+  'logs-credential': 'receiver',
+  'parks-unregistered-sends': 'sender',
+  'reports-peer-provisioned': 'sender',
+  'reports-received-again': 'receiver',
+  'rerequests-twice': 'receiver',
+  'sends-credential-in-invitation': 'sender',
+  'reuses-unsent-transfer-ids': 'sender',
+  'resends-cancel-with-new-id': 'sender',
+  'resends-redacted-invitation': 'sender',
+  'resends-to-number': 'sender',
+  'resends-until-answered': 'sender',
+  'sends-stuck-invitations': 'sender',
+  'reuses-receiver-key': 'receiver',
+  'syncs-to-sibling-devices': 'receiver',
+  'wallet-accepts-at-expiry': 'receiver',
+  'wallet-sync-reimports': 'receiver',
+};
+
 const OTHERS = [faulty('real-timers'), faulty('omits-expiration'), 'src/fakes/reference-app.ts', 'examples/minimal-adapter.ts'];
 
 // Each app runs the whole suite through the CLI, as an implementer would; several apps share one
 // run (one process start for all: most of a short run's cost), two runs at a time (two cores). An
 // app caught in one pass only runs that pass (half the time: npm test's budget); "exactly these
-// scenarios" holds within it. The monitor-only apps and the others run both passes.
+// scenarios" holds within it. So does a monitor-only app whose flaw lives in one role's code
+// (MONITOR_ONLY_PASS); the others run both passes.
 let started: Map<string, Promise<AppResult & { run: string }>> | undefined;
 function resultOf(adapter: string): Promise<AppResult & { run: string }> {
   if (!started) {
     const run = batchedRuns(2);
-    const inRole = (role?: string) => Object.keys(EXPECTED).filter((name) => onlyRole(EXPECTED[name]!) === role).map(faulty);
+    const monitorOnly = (role?: string) => Object.keys(MONITOR_ONLY).filter((name) => MONITOR_ONLY_PASS[name] === role).map(faulty);
+    const inRole = (role?: string) => [...Object.keys(EXPECTED).filter((name) => onlyRole(EXPECTED[name]!) === role).map(faulty), ...monitorOnly(role)];
     started = new Map([
-      ...run([...Object.keys(MONITOR_ONLY).map(faulty), ...inRole(undefined), ...OTHERS], ['--seed', '5'], 6),
+      ...run([...inRole(undefined), ...OTHERS], ['--seed', '5'], 6),
       ...run(inRole('sender'), ['--seed', '5', '--role', 'sender'], 8),
       ...run(inRole('receiver'), ['--seed', '5', '--role', 'receiver'], 8),
     ]);
@@ -124,6 +156,10 @@ function resultOf(adapter: string): Promise<AppResult & { run: string }> {
 }
 
 describe.concurrent('faulty apps that only the protocol monitor catches', () => {
+  it('each one-pass app is a monitor-only app', () => {
+    expect(Object.keys(MONITOR_ONLY_PASS).filter((name) => !(name in MONITOR_ONLY))).toEqual([]);
+  });
+
   it.each(Object.entries(MONITOR_ONLY))('%s (%s)', async (name, invariant) => {
     const { code, output } = await resultOf(faulty(name));
     expect(code, output).toBe(1);
