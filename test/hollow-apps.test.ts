@@ -5,8 +5,25 @@
  * peer too, through state shared between its instances). Every scenario in which the app under
  * test has something to do must fail against both.
  */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCliWithPassed } from './run-cli.ts';
+import { passedScenarios, runCliWithPassed, runCliWithReports } from './run-cli.ts';
+import { readSvg } from './svg-xml.ts';
+
+/** Each Allure result's name and its sequence diagrams (the SVG attachments of its test body). */
+function diagrams(reports: string): Array<{ name: string; svgs: string[] }> {
+  type Node = { name?: string; attachments?: Array<{ type: string; source: string }>; steps?: Node[] };
+  const dir = join(reports, 'allure-results');
+  const walk = (node: Node): string[] => [
+    ...(node.attachments ?? []).filter((a) => a.type === 'image/svg+xml').map((a) => readFileSync(join(dir, a.source), 'utf8')),
+    ...(node.steps ?? []).flatMap(walk),
+  ];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('-result.json'))
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Node)
+    .map((result) => ({ name: result.name!, svgs: walk(result) }));
+}
 
 const HOLLOW_APPS = ['does-nothing', 'reports-only'];
 const PASSES: Array<[string, string[]]> = [
@@ -25,10 +42,16 @@ describe.concurrent('hollow apps fail every scenario in which they have somethin
 });
 
 describe('the control', () => {
-  it('the reference app passes every scenario with itself on every phone (--role both)', async () => {
-    const { code, output, passed } = await runCliWithPassed(['--seed', '5', '--role', 'both']);
+  it('the reference app passes every scenario with itself on every phone (--role both), and every scenario has its sequence diagram', async () => {
+    const { code, output, passed } = await runCliWithReports(['--seed', '5', '--role', 'both'], {}, (reports) => ({ names: passedScenarios(reports), diagrams: diagrams(reports) }));
     expect(code, output).toBe(0);
-    expect(passed.length).toBeGreaterThan(40);
-    expect(output.trimEnd().split('\n').at(-1)).toBe(`conformance: ${passed.length} passed, 0 failed, 0 skipped`);
+    expect(passed.names.length).toBeGreaterThan(40);
+    expect(output.trimEnd().split('\n').at(-1)).toBe(`conformance: ${passed.names.length} passed, 0 failed, 0 skipped`);
+    // The diagram renders for every scenario of the suite: one well-formed SVG each (test/reports.test.ts checks what it shows).
+    expect(passed.diagrams).toHaveLength(passed.names.length);
+    for (const { name, svgs } of passed.diagrams) {
+      expect(svgs, name).toHaveLength(1);
+      expect(readSvg(svgs[0]!).root, name).toBe('svg');
+    }
   });
 });

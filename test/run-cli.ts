@@ -19,7 +19,8 @@ export async function runCliWithPassed(args: string[], env: Record<string, strin
   return runCliWithReports(args, env, (reports) => passedScenarios(reports));
 }
 
-function runCliWithReports<T>(args: string[], env: Record<string, string>, inspect: (reports: string) => T): Promise<{ code: number; output: string; passed: T }> {
+/** Runs the CLI and hands its reports folder to `inspect` before the folder goes: `passed` is what `inspect` returned. */
+export function runCliWithReports<T>(args: string[], env: Record<string, string>, inspect: (reports: string) => T): Promise<{ code: number; output: string; passed: T }> {
   const reports = mkdtempSync(join(tmpdir(), 'sct-cli-'));
   return new Promise((resolve) => {
     execFile(
@@ -46,7 +47,7 @@ const unescapeXml = (text: string) =>
   );
 
 /** "[role] scenario" (the test case's name, src/run/junit.ts) for each test case of the junit-*.xml files with neither a failure nor a skip. */
-function passedScenarios(reports: string): string[] {
+export function passedScenarios(reports: string): string[] {
   const passed: string[] = [];
   for (const file of readdirSync(reports).filter((f) => /^junit-.*\.xml$/.test(f))) {
     const xml = readFileSync(join(reports, file), 'utf8');
