@@ -142,6 +142,13 @@ describe('values the app hands the harness are checked at the boundary (each kin
     expect(code, output).toBe(1);
     expect(output).toMatch(/the credential app on (Alice|Bob)'s phone \(the app under test\) broke the adapter contract: signal\.send\(\): the bytes are of type string; it takes a Uint8Array/);
   });
+
+  it("a factory's app that does not fit the contract (no cancel()) fails its scenarios as the app's fault (exit 1), never as a harness error", async () => {
+    const { code, output } = await runCli(['--seed', '5', '--role', 'sender', '--adapter', 'test/fixtures/adapters/incomplete-app.ts', '--name', 'provisions a shared', 'features/provisioning/stateless.feature']);
+    expect(code, output).toBe(1);
+    expect(output).toMatch(/why: The app from adapter "[^"]*incomplete-app\.ts" does not fit the contract: \| - cancel\(\) is missing/);
+    expect(output).not.toMatch(/harness error/);
+  });
 });
 
 describe('two runs in one checkout', () => {

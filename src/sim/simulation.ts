@@ -143,7 +143,12 @@ export class Simulation {
         report: (event) => this.report(phone, event),
       }, { phone: phone.name, seed: random.seed, fail: (message) => this.scheduler.fail(message) }),
     );
-    phone.app = checkApp(created, adapter.spec);
+    try {
+      phone.app = checkApp(created, adapter.spec);
+    } catch (error) {
+      // What the factory returned does not fit the contract: the app's to fix (exit 1), not the harness's.
+      throw new ContractAssertionError(error instanceof Error ? error.message : String(error));
+    }
     return phone.app;
   }
 
