@@ -97,6 +97,8 @@ misbehaved); 2 usage error (nothing was checked: bad option, path, feature or ad
 3 harness error (the verdict is incomplete).`;
 
 export async function main(argv: string[]): Promise<ExitCode> {
+  // Where the user is: replay lines and paths are printed as they would type them there (src/run/where.ts).
+  process.env.SCT_CWD ||= process.cwd();
   if (argv[0] === 'explore') return (await import('./explore/cli.ts')).exploreMain(argv.slice(1));
   if (argv[0] === 'interop') return (await import('./interop/interop.ts')).interopMain(argv.slice(1));
   if (argv[0] === 'host') return (await import('./host/host.ts')).hostMain(argv.slice(1)) as Promise<ExitCode>;

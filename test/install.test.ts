@@ -78,6 +78,28 @@ export default function create({ clock }: CredentialAppContext): CredentialApp {
     expect(() => execFileSync(process.execPath, [tsc, '-p', project], { encoding: 'utf8' })).not.toThrow();
   });
 
+  it('a failure prints a replay line that runs from the project as it is: npx, the project\'s paths', async () => {
+    writeFileSync(join(project, 'broken-adapter.ts'), `import create from './my-adapter.ts';\nexport default (ctx: Parameters<typeof create>[0]) => ({ ...create(ctx), share: async () => { throw new Error('not ready'); } });\n`);
+    const { code, output } = await inProject('npx', ['sct-conformance', 'run', '--quiet', '--seed', '5', '--role', 'sender', '--adapter', './broken-adapter.ts', '--name', 'provisions a shared', 'features/provisioning/stateless.feature']);
+    expect(code, output).toBe(1);
+    const replay = /^ {4}replay: (SCT_SEED=5 npx sct-conformance run --role sender --adapter broken-adapter\.ts --name .* features\/provisioning\/stateless\.feature:\d+)$/m.exec(output)?.[1];
+    expect(replay, output).toBeDefined();
+    const again = await inProject('sh', ['-c', `${replay!} --quiet`]);
+    expect(again.code, again.output).toBe(1);
+    expect(again.output).toMatch(/^conformance: 0 passed, 1 failed, 0 skipped$/m);
+  });
+
+  it("a typo in the project's own feature: the closest sentences, the catalog inside the package, and the dry run to repeat", async () => {
+    mkdirSync(join(project, 'features'), { recursive: true });
+    writeFileSync(join(project, 'features', 'draft.feature'), 'Feature: Draft\n\n  Scenario: A draft\n    Given Alice and Bob have phones with the credential app, on Signal\n    When Alice shraes a car key with Bob\n');
+    const { code, output } = await inProject('npx', ['sct-conformance', 'run', '--dry-run', 'features/draft.feature']);
+    expect(code, output).toBe(2);
+    expect(output).toContain('at features/draft.feature:5');
+    expect(output).toContain('When Alice shares a car key with Bob');
+    expect(output).toContain('every sentence you can use: node_modules/sct-conformance/docs/steps.md');
+    expect(output).toMatch(/replay: npx sct-conformance run --dry-run features\/draft\.feature:3$/m);
+  });
+
   it('works the same in an ES module project', async () => {
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'my-credential-app', version: '1.0.0', private: true, type: 'module' }, null, 2));
     const { code, output } = await inProject('npx', ['sct-conformance', 'run', '--quiet', '--seed', '5', '--role', 'receiver', '--adapter', './my-adapter.ts', '--name', 'provisions a shared', 'features/provisioning/stateless.feature']);

@@ -7,6 +7,7 @@
 import type { ISupportCodeLibrary } from '@cucumber/cucumber/api';
 import { distance } from 'fastest-levenshtein';
 import { parsePattern, sentences, type ParameterTypes, type Part, type StepPattern } from './step-sentences.ts';
+import { featurePath, packageFile } from '../run/where.ts';
 
 /** The catalog every message points to (its sentences are these step definitions, explained). */
 export const CATALOG = 'docs/steps.md';
@@ -74,9 +75,9 @@ export function undefinedStepMessage(step: UndefinedStep, catalog: Suggester): s
   const keyword = step.keyword.trim() ? step.keyword : '';
   return [
     `the step "${step.text}" is undefined: no sentence of the step catalog (${CATALOG}) matches it`,
-    `at ${step.uri}:${step.line}`,
+    `at ${featurePath(step.uri)}:${step.line}`,
     'the closest sentences:',
     ...catalog.closest(step.text).map((s) => `  ${keyword}${s}`),
-    `every sentence you can use: ${CATALOG}`,
+    `every sentence you can use: ${packageFile(CATALOG)}`,
   ].join('\n');
 }

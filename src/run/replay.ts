@@ -5,6 +5,7 @@
  * report: both come from here, so they are the same command.
  */
 import type { Role } from '../roles.ts';
+import { featurePath, runCommand } from './where.ts';
 
 export interface ReplayTarget {
   seed: number;
@@ -37,18 +38,18 @@ export function exactName(name: string): string {
  * no seed, role, adapter or expected-failures list applies to it.
  */
 export function dryRunCommand(t: Pick<ReplayTarget, 'uri' | 'line'>): string {
-  return `npm run conformance -- --dry-run ${shellQuote(`${t.uri}:${t.line}`)}`;
+  return `${runCommand()} --dry-run ${shellQuote(`${featurePath(t.uri)}:${t.line}`)}`;
 }
 
 export function replayCommand(t: ReplayTarget): string {
   return [
     ...(t.peer ? [`SCT_PEER_ADAPTER=${shellQuote(t.peer)}`] : []),
     ...(t.pair ? [`SCT_INTEROP_SENDER=${shellQuote(t.pair.sender)} SCT_INTEROP_RECEIVER=${shellQuote(t.pair.receiver)}`] : []),
-    `SCT_SEED=${t.seed} npm run conformance --`,
+    `SCT_SEED=${t.seed} ${runCommand()}`,
     `--role ${t.role}`,
     ...(t.ignoreExpected ? ['--expected-failures none'] : []),
     ...(t.adapter ? [t.adapter.startsWith('cmd:') ? `--adapter-cmd ${shellQuote(t.adapter.slice(4))}` : `--adapter ${shellQuote(t.adapter)}`] : []),
     `--name ${shellQuote(exactName(t.name))}`,
-    shellQuote(`${t.uri}:${t.line}`),
+    shellQuote(`${featurePath(t.uri)}:${t.line}`),
   ].join(' ');
 }
