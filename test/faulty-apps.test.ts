@@ -248,6 +248,9 @@ describe.concurrent('deliberately faulty apps fail the scenarios for the rule th
   it('an app without the stateful flow has the stateful scenarios skipped, not failed', async () => {
     const { output } = await resultOf('examples/minimal-adapter.ts');
     expect(output).toMatch(/^conformance \[sender\]: \d+ passed, 0 failed, [1-9]\d* skipped$/m);
+    // Why, once per reason: the count matches the closing line's.
+    const [, skipped] = /^conformance \[sender\]: \d+ passed, 0 failed, (\d+) skipped$/m.exec(output)!;
+    expect(output).toContain(`  skipped ${skipped} [sender]: the app under test does not support the stateful flow (its capabilities.flows), which the scenario needs`);
   });
 });
 

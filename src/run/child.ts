@@ -46,7 +46,7 @@ class ScenarioResults {
   /** Each test step's step as written, to name a step that does not bind and say where it is. */
   private stepTexts = new Map<string, WrittenStep>();
   /** Each scenario's worst step so far, and every step of it that binds to nothing (all get suggestions). */
-  private started = new Map<string, { key: string; worst: TestStepResult | undefined; worstStep?: WrittenStep; undefinedSteps: WrittenStep[] }>();
+  private started = new Map<string, { key: string; worst: TestStepResult | undefined; worstStep?: WrittenStep; undefinedSteps: WrittenStep[]; skipReason?: string }>();
   private static readonly ORDER = ['PASSED', 'SKIPPED', 'PENDING', 'UNDEFINED', 'AMBIGUOUS', 'FAILED'];
   /** Some scenario of this pass did not pass (nor was skipped). */
   anyBad = false;
@@ -84,6 +84,11 @@ class ScenarioResults {
       this.started.set(message.testCaseStarted.id, { key, worst: undefined, undefinedSteps: [] });
       await tell({ type: 'started', key });
     }
+    // A step that skips its scenario says why in a log line `skipped: <reason>` (steps/phones.steps.ts).
+    if (message.attachment?.testCaseStartedId && message.attachment.mediaType === 'text/x.cucumber.log+plain' && message.attachment.body.startsWith('skipped: ')) {
+      const entry = this.started.get(message.attachment.testCaseStartedId);
+      if (entry) entry.skipReason = message.attachment.body.slice('skipped: '.length);
+    }
     if (message.testStepFinished) {
       const entry = this.started.get(message.testStepFinished.testCaseStartedId);
       const result = message.testStepFinished.testStepResult;
@@ -98,7 +103,8 @@ class ScenarioResults {
     if (message.testCaseFinished && !message.testCaseFinished.willBeRetried) {
       const entry = this.started.get(message.testCaseFinished.testCaseStartedId);
       if (entry) {
-        const outcome = classify(entry.worst, entry.worstStep, this.catalog, entry.undefinedSteps);
+        const classified = classify(entry.worst, entry.worstStep, this.catalog, entry.undefinedSteps);
+        const outcome = classified.status === 'skipped' && entry.skipReason ? { ...classified, message: entry.skipReason } : classified;
         if (outcome.status !== 'passed' && outcome.status !== 'skipped') this.anyBad = true;
         await tell({ type: 'finished', key: entry.key, ...outcome });
       }

@@ -305,6 +305,13 @@ function summarise(
       // A dry run binds steps and nothing else: its replay is the dry run of that scenario.
       if (opts.dryRun || outcome.status !== 'unbound') console.log(`    replay: ${replayOf(s, opts)}`);
     }
+    // Skipped scenarios are counted by their reason, not listed one by one.
+    const skips = new Map<string, number>();
+    for (const s of plan.filter((p) => p.role === role)) {
+      const outcome = outcomes.get(scenarioKey(s.role, s.uri, s.line));
+      if (outcome?.status === 'skipped') skips.set(outcome.message ?? 'no reason given', (skips.get(outcome.message ?? 'no reason given') ?? 0) + 1);
+    }
+    for (const [why, n] of skips) console.log(`  skipped ${n}${roles.length > 1 ? ` [${role}]` : ''}: ${why}`);
     if (roles.length > 1) {
       const asExpected = plan.filter((s) => s.role === role && expected.has(scenarioKey(s.role, s.uri, s.line))).length;
       console.log(`conformance [${role}]: ${count(role, 'passed')} passed, ${count(role, ...bad)} failed, ${count(role, 'skipped')} skipped${asExpected ? `, ${asExpected} failed as expected` : ''}`);
