@@ -8,7 +8,7 @@
  * code is one of src/run/exit-codes.ts, and the process always ends explicitly.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { basename, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -199,6 +199,8 @@ export async function main(argv: string[]): Promise<ExitCode> {
       // allure-cucumberjs never clears its folder: old results would mix into this run's report.
       rmSync(resolve(folder, 'allure-results'), { recursive: true, force: true });
       rmSync(resolve(folder, 'traces'), { recursive: true, force: true });
+      // So are an earlier run's Cucumber messages (this run may have other passes: a dry run has one).
+      if (existsSync(folder)) for (const file of readdirSync(folder)) if (/^cucumber-messages-.*\.ndjson$/.test(file)) rmSync(resolve(folder, file), { force: true });
       const run = () =>
         supervise(
           plan,

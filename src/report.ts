@@ -19,10 +19,36 @@ import { mergeResults } from './report/merge.ts';
 import { REQUIREMENTS_PAGE, requirementsPage } from './report/requirements.ts';
 import { UsageError } from './run/exit-codes.ts';
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: { reports: { type: 'string', default: 'reports' }, merge: { type: 'boolean' }, history: { type: 'string' } },
-});
+const USAGE = `Usage: sct-conformance report [--reports <dir>] [--merge <dir>...] [--history <dir>]
+
+Builds the Allure HTML report <reports>/allure-report from <reports>/allure-results, continuing the
+trend of the report already there. Needs allure-commandline installed beside sct-conformance
+(npm install --save-dev allure-commandline) and Java 8 or newer.
+
+  --reports <dir>   the folder a run wrote (run --reports; default: reports)
+  --merge <dir>...  merge these shards' folders (run --shard i/n --reports <dir>) into <reports> first
+  --history <dir>   the previous report (or its history/ folder) to continue the trend from
+  -h, --help        this text
+
+Examples:
+  npx sct-conformance report
+  npx sct-conformance report --merge shard-1 shard-2 --history previous-site --reports merged`;
+
+let parsed;
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: { reports: { type: 'string', default: 'reports' }, merge: { type: 'boolean' }, history: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+} catch (error) {
+  console.error(`report: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+  process.exit(2);
+}
+const { values, positionals } = parsed;
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const reports = resolve(values.reports!);
 const results = join(reports, 'allure-results');
 const report = join(reports, 'allure-report');

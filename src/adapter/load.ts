@@ -65,7 +65,11 @@ export async function loadAdapter(spec: string, cwd = process.cwd()): Promise<Lo
   }
   const factory = module.default ?? module.createCredentialApp;
   if (typeof factory !== 'function') {
-    const found = Object.keys(module).sort().join(', ') || 'nothing';
+    if ('default' in module && module.default !== undefined && module.default !== null && typeof module.default !== 'object') {
+      throw new AdapterError(`Adapter module "${spec}" has a default export that is a ${typeof module.default}, not a function: export the factory (context) => app`);
+    }
+    // An empty TypeScript file compiled as CommonJS exports only an empty `default`: say so plainly.
+    const found = Object.keys(module).filter((key) => !(key === 'default' && isEmpty(module.default))).sort().join(', ') || 'nothing';
     throw new AdapterError(
       `Adapter module "${spec}" exports no factory: export a function as the default export or as ` +
         `"createCredentialApp" (it exports: ${found})`,
@@ -106,4 +110,9 @@ export function checkApp(app: unknown, spec: string): CredentialApp {
 /** Which flows an app supports (both, unless it says otherwise). */
 export function supportedFlows(app: CredentialApp): Flow[] {
   return app.capabilities?.flows ?? FLOWS;
+}
+
+/** An empty object (what a CommonJS module with no exports offers as its default). */
+function isEmpty(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && Object.keys(value).length === 0;
 }
