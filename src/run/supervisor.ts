@@ -311,7 +311,8 @@ function summarise(
       const outcome = outcomes.get(scenarioKey(s.role, s.uri, s.line));
       if (outcome?.status === 'skipped') skips.set(outcome.message ?? 'no reason given', (skips.get(outcome.message ?? 'no reason given') ?? 0) + 1);
     }
-    for (const [why, n] of skips) console.log(`  skipped ${n}${roles.length > 1 ? ` [${role}]` : ''}: ${why}`);
+    // A dry run skips every scenario by design: its own line says so.
+    if (!opts.dryRun) for (const [why, n] of skips) console.log(`  skipped ${n}${roles.length > 1 ? ` [${role}]` : ''}: ${why}`);
     if (roles.length > 1) {
       const asExpected = plan.filter((s) => s.role === role && expected.has(scenarioKey(s.role, s.uri, s.line))).length;
       console.log(`conformance [${role}]: ${count(role, 'passed')} passed, ${count(role, ...bad)} failed, ${count(role, 'skipped')} skipped${asExpected ? `, ${asExpected} failed as expected` : ''}`);
@@ -324,6 +325,7 @@ function summarise(
   const failed = count(undefined, ...bad) + strays.length;
   if (broken || harnessErrors.length) console.log(`harness errors: ${broken} scenario(s) broken by the harness, not the app: the verdict is incomplete`);
   if (unbound) console.log(`not runnable: ${unbound} scenario(s) have a step that does not bind: fix the feature`);
+  else if (opts.dryRun && !broken) console.log(`dry run: every step of the ${plan.length} scenario(s) binds to a sentence of the step catalog (nothing was run)`);
   // A dry run runs nothing the seed drives.
   if (!opts.dryRun) console.log(`seed ${opts.seed}: replay this run with SCT_SEED=${opts.seed}`);
   // The closing line, alone and in the plain "N passed, N failed" form CI reads.
