@@ -43,7 +43,8 @@ describe('adapter loader', () => {
     await sim.installApp(alice, await loadAdapter(fixture('misbehaving')));
     const request = sim.data.credential('car key', { recipient: bob.device.number, expiresAt: sim.clock.now() + 1000 });
     await expect(sim.share(alice, request)).rejects.toThrow(
-      /share\(\) of the credential app on Alice's phone threw: Error: wallet database is locked/,
+      // Where in the app's code, not the harness's: the line of the fixture that threw.
+      /share\(\) of the credential app on Alice's phone threw \(at test\/fixtures\/adapters\/misbehaving\.ts:\d+\): Error: wallet database is locked/,
     );
     const hang = await sim.cancel(alice, 'x').catch((e: unknown) => e);
     expect(hang).toBeInstanceOf(AppAssertionError);

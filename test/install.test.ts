@@ -82,6 +82,8 @@ export default function create({ clock }: CredentialAppContext): CredentialApp {
     writeFileSync(join(project, 'broken-adapter.ts'), `import create from './my-adapter.ts';\nexport default (ctx: Parameters<typeof create>[0]) => ({ ...create(ctx), share: async () => { throw new Error('not ready'); } });\n`);
     const { code, output } = await inProject('npx', ['sct-conformance', 'run', '--quiet', '--seed', '5', '--role', 'sender', '--adapter', './broken-adapter.ts', '--name', 'provisions a shared', 'features/provisioning/stateless.feature']);
     expect(code, output).toBe(1);
+    // Where in the implementer's own code it threw, not the harness's frames.
+    expect(output).toMatch(/why: share\(\) of the credential app on Alice's phone threw \(at broken-adapter\.ts:2\): Error: not ready/);
     const replay = /^ {4}replay: (SCT_SEED=5 npx sct-conformance run --role sender --adapter broken-adapter\.ts --name .* features\/provisioning\/stateless\.feature:\d+)$/m.exec(output)?.[1];
     expect(replay, output).toBeDefined();
     const again = await inProject('sh', ['-c', `${replay!} --quiet`]);

@@ -54,7 +54,7 @@ describe('simulation', () => {
       throw new Error('parser exploded');
     });
     await alice.device.send(bob.device.aci, utf8('hi'));
-    await expect(sim.settle()).rejects.toThrow(/the credential app on Bob's phone handling a message threw: Error: parser exploded/);
+    await expect(sim.settle()).rejects.toThrow(/the credential app on Bob's phone handling a message threw \(at test\/simulation\.test\.ts:\d+\): Error: parser exploded/);
     expect(sim.server.queued(bob.device.aci, 1)).toBe(0); // acknowledged all the same: nothing left hanging
   });
 

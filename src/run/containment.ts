@@ -6,8 +6,7 @@
  * ending the run. What cannot be caught in-process (a CPU loop, a hard crash) is the supervising
  * process's job (supervisor.ts).
  */
-import { relative } from 'node:path';
-import { AppAssertionError, describeError } from '../sim/failures.ts';
+import { AppAssertionError, appFrame, describeError } from '../sim/failures.ts';
 
 /** The scenario running now, as containment sees it. */
 export interface ActiveScenario {
@@ -54,13 +53,3 @@ function blameMessage(message: string): void {
   else onStray(message, lastKey);
 }
 
-/** The first stack frame outside Node and the dependencies: where in the app it happened. */
-function appFrame(error: unknown): string | undefined {
-  const stack = error instanceof Error ? error.stack ?? '' : '';
-  for (const line of stack.split('\n').slice(1)) {
-    const match = /\(?((?:file:\/\/)?\/[^():]+):(\d+):\d+\)?$/.exec(line.trim());
-    if (!match || match[1]!.includes('/node_modules/') || match[1]!.startsWith('node:')) continue;
-    return `${relative(process.cwd(), match[1]!.replace(/^file:\/\//, ''))}:${match[2]}`;
-  }
-  return undefined;
-}

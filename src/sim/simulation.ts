@@ -17,7 +17,7 @@ import { VirtualDevice } from './device/device.ts';
 import { Faults } from './faults.ts';
 import { createRandom, hashString, type Random } from './random.ts';
 import { DEFAULT_HANG_MS, Scheduler } from './scheduler.ts';
-import { AppAssertionError, ContractAssertionError, describeError } from './failures.ts';
+import { AppAssertionError, ContractAssertionError, describeError, threw } from './failures.ts';
 import { SignalServer, type DeviceCredentials } from './server/server.ts';
 import { IdentityKeyPair, type PublicKey } from '@signalapp/libsignal-client';
 import { Trace, type TraceEvent } from './trace.ts';
@@ -406,7 +406,7 @@ export class Simulation {
         this.scheduler.surfacedElsewhere(error.message); // recorded too (a contract error): fail once
         throw error;
       }
-      throw new AppAssertionError(`${call} of the credential app on ${phone.name} threw: ${describeError(error)}`);
+      throw new AppAssertionError(threw(`${call} of the credential app on ${phone.name}`, error));
     }
   }
 
@@ -424,12 +424,12 @@ export class Simulation {
   private boundaryFor(phone: () => Phone): AppBoundary {
     return {
       contractViolation: (problem) => this.contractViolation(phone(), problem),
-      appThrew: (label, error) => this.scheduler.fail(`${label} threw: ${describeError(error)}`),
+      appThrew: (label, error) => this.scheduler.fail(threw(label, error)),
       runApp: async (label, run) => {
         try {
           return await this.scheduler.guard(label, run);
         } catch (error) {
-          throw error instanceof AppAssertionError ? error : new AppAssertionError(`${label} threw: ${describeError(error)}`);
+          throw error instanceof AppAssertionError ? error : new AppAssertionError(threw(label, error));
         }
       },
     };
@@ -453,7 +453,7 @@ export class Simulation {
           try {
             await this.scheduler.guard(label, callback);
           } catch (error) {
-            this.scheduler.fail(error instanceof AppAssertionError ? error.message : `${label} threw: ${describeError(error)}`);
+            this.scheduler.fail(error instanceof AppAssertionError ? error.message : threw(label, error));
           }
         }, ms);
         own.add(id);

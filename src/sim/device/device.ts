@@ -33,7 +33,7 @@ import {
   type SignalAppApi,
 } from '../../adapter/contract.ts';
 import type { Clock } from '../clock.ts';
-import { AppAssertionError } from '../failures.ts';
+import { AppAssertionError, threw } from '../failures.ts';
 import type { Trace } from '../trace.ts';
 import type { Connection, DeviceCredentials, SignalServer } from '../server/server.ts';
 import { EnvelopeType, type Envelope, type IncomingMessageList, type PreKeyResponse } from '../server/wire.ts';
@@ -432,7 +432,7 @@ export class VirtualDevice {
       try {
         await (this.opts.runHandler ?? ((_l, run) => Promise.resolve(run())))(label, () => handler(message));
       } catch (error) {
-        this.opts.onAppError?.(error instanceof AppAssertionError ? error.message : `${label} threw: ${String(error)}`);
+        this.opts.onAppError?.(error instanceof AppAssertionError ? error.message : threw(label, error));
       }
     }
     this.connection?.ack(envelope.serverGuid);
