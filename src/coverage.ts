@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { AstBuilder, GherkinClassicTokenMatcher, Parser, compile } from '@cucumber/gherkin';
-import { REQUIREMENTS, type Requirement } from './requirements.ts';
+import { REQUIREMENTS, requirementIds, type Requirement } from './requirements.ts';
 
 export interface ScenarioTags {
   /** The scenario's name; an outline counts once, under its template name. */
@@ -46,7 +46,7 @@ export function readScenarios(featuresDir: string, root = process.cwd()): Scenar
     for (const pickle of compile({ ...document, uri }, uri, newId)) {
       // An outline's examples share its template; name them by the template's source line.
       const key = `${uri}:${pickle.astNodeIds[0]}`;
-      const requirements = pickle.tags.map((t) => /^@req=(.+)$/.exec(t.name)?.[1]).filter((r): r is string => !!r);
+      const requirements = requirementIds(pickle.tags.map((t) => t.name));
       const existing = seen.get(key);
       if (existing) existing.requirements = [...new Set([...existing.requirements, ...requirements])];
       else seen.set(key, { name: written.get(pickle.astNodeIds[0]!) ?? pickle.name, uri, requirements });

@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { mergeResults } from './report/merge.ts';
 import { REQUIREMENTS_PAGE, requirementsPage } from './report/requirements.ts';
 import { UsageError } from './run/exit-codes.ts';
+import { runCommand } from './run/where.ts';
 
 const USAGE = `Usage: sct-conformance report [--reports <dir>] [--merge <dir>...] [--history <dir>]
 
@@ -72,7 +73,7 @@ if (values.merge) {
 }
 
 if (!existsSync(results)) {
-  console.error(`report: no ${results} yet; run \`npm run conformance -- --reports ${values.reports}\` first`);
+  console.error(`report: no ${results} yet; run \`${runCommand()} --reports ${values.reports}\` first`);
   process.exit(2);
 }
 // A previous report's trend: its history/ (given a report folder or the history folder itself).

@@ -251,3 +251,8 @@ export const REQUIREMENTS: Requirement[] = [
 export function requirement(id: string): Requirement | undefined {
   return REQUIREMENTS.find((r) => r.id === id);
 }
+
+/** The requirement ids that tags name (`@req=R-ONCE-1`), in tag order, each once. */
+export function requirementIds(tags: readonly string[]): string[] {
+  return [...new Set(tags.flatMap((t) => /^@req=(.+)$/.exec(t)?.[1] ?? []))];
+}

@@ -5,24 +5,21 @@
  * peer too, through state shared between its instances). Every scenario in which the app under
  * test has something to do must fail against both.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { allureResults, bodyAttachments } from './allure-results.ts';
 import { passedScenarios, runCliWithPassed, runCliWithReports } from './run-cli.ts';
 import { readSvg } from './svg-xml.ts';
 
 /** Each Allure result's name and its sequence diagrams (the SVG attachments of its test body). */
 function diagrams(reports: string): Array<{ name: string; svgs: string[] }> {
-  type Node = { name?: string; attachments?: Array<{ type: string; source: string }>; steps?: Node[] };
-  const dir = join(reports, 'allure-results');
-  const walk = (node: Node): string[] => [
-    ...(node.attachments ?? []).filter((a) => a.type === 'image/svg+xml').map((a) => readFileSync(join(dir, a.source), 'utf8')),
-    ...(node.steps ?? []).flatMap(walk),
-  ];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('-result.json'))
-    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Node)
-    .map((result) => ({ name: result.name!, svgs: walk(result) }));
+  return allureResults(reports).map((result) => ({
+    name: result.name,
+    svgs: bodyAttachments(result)
+      .filter((a) => a.type === 'image/svg+xml')
+      .map((a) => readFileSync(join(reports, 'allure-results', a.source), 'utf8')),
+  }));
 }
 
 const HOLLOW_APPS = ['does-nothing', 'reports-only'];

@@ -11,44 +11,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { failedScenarios, runCli } from './run-cli.ts';
 import { readSvg } from './svg-xml.ts';
+import { allureResults, attachmentsOf } from './allure-results.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-interface AllureResult {
-  uuid: string;
-  name: string;
-  status: string;
-  statusDetails?: { message?: string };
-  labels: Array<{ name: string; value: string }>;
-  parameters: Array<{ name: string; value: string }>;
-  links: Array<{ url: string; type?: string }>;
-}
-
-interface Attachment {
-  name: string;
-  type: string;
-  source: string;
-}
-
-/** A test's attachments: its own and its steps', and those of its set-up and tear-down (Cucumber hooks: Allure containers naming it). */
-function attachmentsOf(reports: string, uuid: string): Attachment[] {
-  type Node = { attachments?: Attachment[]; steps?: Node[] };
-  const walk = (node: Node): Attachment[] => [...(node.attachments ?? []), ...(node.steps ?? []).flatMap(walk)];
-  const dir = join(reports, 'allure-results');
-  const result = JSON.parse(readFileSync(join(dir, `${uuid}-result.json`), 'utf8')) as Node;
-  const containers = readdirSync(dir)
-    .filter((f) => f.endsWith('-container.json'))
-    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { children: string[]; befores?: Node[]; afters?: Node[] })
-    .filter((c) => c.children.includes(uuid));
-  return [...walk(result), ...containers.flatMap((c) => [...(c.befores ?? []), ...(c.afters ?? [])].flatMap(walk))];
-}
-
-function allureResults(reports: string): AllureResult[] {
-  const dir = join(reports, 'allure-results');
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('-result.json'))
-    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as AllureResult);
-}
 
 /** The text attachments Allure keeps for a test (Cucumber's `this.log`, in the After hook's container). */
 function allureLogs(reports: string): string[] {

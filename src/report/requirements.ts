@@ -20,15 +20,6 @@ export function requirementLink(id: string): { type: 'requirement'; url: string;
   return { type: 'requirement', url: requirementUrl(id), name: describeRequirement(id) };
 }
 
-/** The ids a scenario's tags name (`@req=R-ONCE-1`), in tag order, each once. */
-export function requirementIds(tags: readonly string[]): string[] {
-  return [...new Set(tags.flatMap((t) => /^@req=(.+)$/.exec(t)?.[1] ?? []))];
-}
-
-export function requirement(id: string): Requirement | undefined {
-  return BY_ID.get(id);
-}
-
 /**
  * A requirement's first sentence (up to its first `.`, `;` or `:` outside parentheses), cut at a
  * word to at most `max` characters: enough to recognise it in a failure message.

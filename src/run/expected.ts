@@ -11,9 +11,8 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import type { FeatureChild, RuleChild } from '@cucumber/messages';
 import { UsageError } from './exit-codes.ts';
-import { readFeature, type PlannedScenario } from './plan.ts';
+import { requirementsByLine, type PlannedScenario } from './plan.ts';
 
 const entry = z
   .object({
@@ -70,7 +69,7 @@ export class ExpectedMatcher {
     root: string,
     plan: PlannedScenario[],
   ) {
-    this.tags = requirementTags(root, plan.map((s) => s.uri));
+    this.tags = requirementsByLine(root, plan.map((s) => s.uri));
   }
 
   /** The entry a scenario of the plan is expected to fail by, if any. */
@@ -78,27 +77,6 @@ export class ExpectedMatcher {
     const requirements = this.tags.get(`${s.uri}:${s.line}`) ?? [];
     return this.list.entries.find((e) => (e.scenario !== undefined ? e.scenario === s.name || e.scenario === `[${s.role}] ${s.name}` : requirements.includes(e.requirement!)));
   }
-}
-
-/** The requirements (`@req=...`) of every scenario and Examples row of these files, by `uri:line`. */
-function requirementTags(root: string, uris: string[]): Map<string, string[]> {
-  const found = new Map<string, string[]>();
-  const reqs = (tags: ReadonlyArray<{ name: string }>) => tags.map((t) => /^@req=(.+)$/.exec(t.name)?.[1]).filter((r): r is string => Boolean(r));
-  for (const uri of new Set(uris)) {
-    const document = readFeature(resolve(root, uri));
-    const visit = (items: ReadonlyArray<FeatureChild | RuleChild>, inherited: string[]) => {
-      for (const child of items) {
-        if ('rule' in child && child.rule) visit(child.rule.children, [...inherited, ...reqs(child.rule.tags)]);
-        const scenario = child.scenario;
-        if (!scenario) continue;
-        const own = [...inherited, ...reqs(scenario.tags)];
-        found.set(`${uri}:${scenario.location.line}`, own);
-        for (const examples of scenario.examples) for (const row of examples.tableBody) found.set(`${uri}:${row.location.line}`, [...own, ...reqs(examples.tags)]);
-      }
-    };
-    visit(document.feature?.children ?? [], reqs(document.feature?.tags ?? []));
-  }
-  return found;
 }
 
 /**

@@ -22,6 +22,7 @@ import { join, resolve } from 'node:path';
 import type { Role } from '../roles.ts';
 import type { ScenarioStatus } from './messages.ts';
 import { readFeature, type PlannedScenario } from './plan.ts';
+import { escapeXml } from '../report/xml.ts';
 
 /** One planned scenario run and how it ended. */
 export interface JUnitCase {
@@ -173,10 +174,11 @@ function clean(text: string): string {
   return text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD');
 }
 
+/** An attribute value: escaped, and its line breaks and tabs kept as character references (a parser would fold them to spaces). */
 function attr(text: string): string {
-  return clean(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
+  return escapeXml(clean(text)).replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
 }
 
 function body(text: string): string {
-  return clean(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return escapeXml(clean(text));
 }

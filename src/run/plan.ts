@@ -11,6 +11,7 @@ import { AstBuilder, GherkinClassicTokenMatcher, Parser } from '@cucumber/gherki
 import type { FeatureChild, RuleChild } from '@cucumber/messages';
 import { ROLE_EXCLUDES, type Role } from '../roles.ts';
 import { UsageError } from './exit-codes.ts';
+import { requirementIds } from '../requirements.ts';
 
 /** One scenario of one pass. */
 export interface PlannedScenario {
@@ -110,5 +111,29 @@ function scenariosWithoutSteps(file: string): Array<{ name: string; line: number
     }
   };
   visit(document.feature?.children ?? [], 0);
+  return found;
+}
+
+/**
+ * The requirements (`@req=...`, the feature's, rule's, scenario's and Examples' tags) of every
+ * scenario and Examples row of these files, by `uri:line`, each once: what a scenario checks.
+ */
+export function requirementsByLine(root: string, uris: string[]): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  const reqs = (tags: ReadonlyArray<{ name: string }>) => requirementIds(tags.map((t) => t.name));
+  for (const uri of new Set(uris)) {
+    const document = readFeature(resolve(root, uri));
+    const visit = (items: ReadonlyArray<FeatureChild | RuleChild>, inherited: string[]) => {
+      for (const child of items) {
+        if ('rule' in child && child.rule) visit(child.rule.children, [...inherited, ...reqs(child.rule.tags)]);
+        const scenario = child.scenario;
+        if (!scenario) continue;
+        const own = [...new Set([...inherited, ...reqs(scenario.tags)])];
+        found.set(`${uri}:${scenario.location.line}`, own);
+        for (const examples of scenario.examples) for (const row of examples.tableBody) found.set(`${uri}:${row.location.line}`, [...new Set([...own, ...reqs(examples.tags)])]);
+      }
+    };
+    visit(document.feature?.children ?? [], reqs(document.feature?.tags ?? []));
+  }
   return found;
 }

@@ -309,7 +309,8 @@ function summarise(
     const skips = new Map<string, number>();
     for (const s of plan.filter((p) => p.role === role)) {
       const outcome = outcomes.get(scenarioKey(s.role, s.uri, s.line));
-      if (outcome?.status === 'skipped') skips.set(outcome.message ?? 'no reason given', (skips.get(outcome.message ?? 'no reason given') ?? 0) + 1);
+      const why = outcome?.message ?? 'no reason given';
+      if (outcome?.status === 'skipped') skips.set(why, (skips.get(why) ?? 0) + 1);
     }
     // A dry run skips every scenario by design: its own line says so.
     if (!opts.dryRun) for (const [why, n] of skips) console.log(`  skipped ${n}${roles.length > 1 ? ` [${role}]` : ''}: ${why}`);

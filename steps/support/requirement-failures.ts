@@ -9,7 +9,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { setDefinitionFunctionWrapper } from '@cucumber/cucumber';
-import { withRequirements, requirementIds } from '../../src/report/requirements.ts';
+import { withRequirements } from '../../src/report/requirements.ts';
+import { requirementIds } from '../../src/requirements.ts';
 
 const WRAPPER = fileURLToPath(import.meta.url);
 

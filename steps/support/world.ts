@@ -25,7 +25,8 @@ import { setActiveScenario } from '../../src/run/containment.ts';
 import { replayCommand } from '../../src/run/replay.ts';
 import type { CredentialKind } from '../../src/fakes/data.ts';
 import { placeLabels } from '../../src/report/labels.ts';
-import { describeRequirement, requirementAttachment, requirementIds, requirementLink } from '../../src/report/requirements.ts';
+import { describeRequirement, requirementAttachment, requirementLink } from '../../src/report/requirements.ts';
+import { requirementIds } from '../../src/requirements.ts';
 import { scenarioDiagram } from '../../src/report/scenario-diagram.ts';
 
 // Virtual time makes steps fast; this only bounds a step stuck outside the simulation's own guards.
