@@ -36,7 +36,7 @@ import type { Clock } from '../clock.ts';
 import { AppAssertionError, threw } from '../failures.ts';
 import type { Trace } from '../trace.ts';
 import type { Connection, DeviceCredentials, SignalServer } from '../server/server.ts';
-import { EnvelopeType, type Envelope, type IncomingMessageList, type PreKeyResponse } from '../server/wire.ts';
+import { EnvelopeType, canonicalAci, type Envelope, type IncomingMessageList, type PreKeyResponse } from '../server/wire.ts';
 import {
   MemoryIdentityStore,
   MemoryKyberPreKeyStore,
@@ -546,13 +546,6 @@ export function mapHttpError(request: string, status: number, body: string, head
 const ACI_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isAci(text: string): boolean {
   return ACI_PATTERN.test(text);
-}
-/**
- * One spelling per account, lower case, as a Signal app parses an ACI (UUID.fromString, then
- * toString): an app naming a peer in upper case reaches the same sessions and devices.
- */
-function canonicalAci(aci: string): string {
-  return aci.toLowerCase();
 }
 
 function b64(bytes: Uint8Array): string {

@@ -10,7 +10,7 @@
  *   GET  /v1/sim/discovery/{e164}          phone number to ACI (CDSI stand-in)  200 401 404
  */
 import type { ZodType, core } from 'zod';
-import { incomingMessageList, setKeysRequest } from './wire.ts';
+import { canonicalAci, incomingMessageList, setKeysRequest } from './wire.ts';
 import { error, type SignalServer, type SimResponse } from './server.ts';
 
 export interface SimRequest {
@@ -22,14 +22,6 @@ export interface SimRequest {
 
 const ACI = '[0-9a-fA-F-]{36}';
 
-/**
- * An ACI as the server keys accounts: lower case. Signal-Server parses every ACI it is given (a
- * path: AciServiceIdentifier.valueOf; credentials: AccountAuthenticator) with java.util.UUID.fromString,
- * which takes upper-case hex, and compares UUIDs, not strings.
- */
-function canonicalAci(text: string): string {
-  return text.toLowerCase();
-}
 const routes: Array<[string, RegExp, (s: SignalServer, req: SimRequest, m: string[]) => SimResponse]> = [
   ['PUT', /^\/v2\/keys$/, putKeys],
   ['GET', new RegExp(`^/v2/keys/(${ACI})/(\\d+|\\*)$`), getKeys],

@@ -11,6 +11,15 @@ import { z } from 'zod';
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
 const keyId = z.number().int().min(0).max(0xffffff);
 
+/**
+ * An ACI in its one spelling, lower case: Signal parses every ACI it is given (the server a path:
+ * AciServiceIdentifier.valueOf, or credentials: AccountAuthenticator; a client a peer's) with
+ * java.util.UUID.fromString, which takes upper-case hex, and compares UUIDs, not strings.
+ */
+export function canonicalAci(aci: string): string {
+  return aci.toLowerCase();
+}
+
 export const ecPreKey = z.object({ keyId, publicKey: base64 });
 export const signedPreKey = z.object({ keyId, publicKey: base64, signature: base64 });
 
