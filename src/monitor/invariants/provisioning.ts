@@ -137,20 +137,23 @@ export const PROVISIONING: Invariant[] = [
         return [{ phone: r.phone, problem: `${r.phone} provisioned transfer ${t.transferId} after it received the sender's cancel`, events: [cancel.seq, r.seq] }];
       }),
       ...h.cancels.flatMap((c) => {
+        // What the cancelling phone's app tried to send of the share after its user cancelled it.
+        const after = h.attempts.filter((a) => !a.scripted && a.transferId === c.transferId && a.phone === c.phone && a.seq > c.seq);
         // D2: the invitation of a share cancelled while it waited for a retry is not tried again.
-        const invitation = h.attempts.find((a) => !a.scripted && a.type === 'ShareInvitation' && a.transferId === c.transferId && a.phone === c.phone && a.seq > c.seq);
-        return invitation ? [{ phone: invitation.phone, problem: `${invitation.phone} tried its invitation for transfer ${c.transferId} again after its user cancelled the share`, events: [c.seq, invitation.seq] }] : [];
-      }),
-      ...h.cancels.flatMap((c) => {
+        const invitation = after.find((a) => a.type === 'ShareInvitation');
+        const retried = invitation ? [{ phone: invitation.phone, problem: `${invitation.phone} tried its invitation for transfer ${c.transferId} again after its user cancelled the share`, events: [c.seq, invitation.seq] }] : [];
         const t = transferOf(h, c.transferId);
-        if (!t) return [];
-        const after = h.attempts.filter((a) => !a.scripted && a.type === 'KeyImportRequest' && a.transferId === t.transferId && a.phone === c.phone && a.seq > c.seq);
+        if (!t) return retried;
+        const packages = after.filter((a) => a.type === 'KeyImportRequest');
         // One finding per package: its first attempt after the cancel (signed then, or sent again).
-        const firstAfter = after.filter((a, i) => after.findIndex((b) => b.messageId === a.messageId) === i);
-        return firstAfter.map((a) => {
-          const signed = !firstAttempts(h, t, 'KeyImportRequest').some((f) => f.messageId === a.messageId && f.seq < c.seq);
-          return { phone: a.phone, problem: `${a.phone} ${signed ? 'signed' : 'sent again'} a final package for transfer ${t.transferId} after its user cancelled the share`, events: [c.seq, a.seq] };
-        });
+        const firstAfter = packages.filter((a, i) => packages.findIndex((b) => b.messageId === a.messageId) === i);
+        return [
+          ...retried,
+          ...firstAfter.map((a) => {
+            const signed = !firstAttempts(h, t, 'KeyImportRequest').some((f) => f.messageId === a.messageId && f.seq < c.seq);
+            return { phone: a.phone, problem: `${a.phone} ${signed ? 'signed' : 'sent again'} a final package for transfer ${t.transferId} after its user cancelled the share`, events: [c.seq, a.seq] };
+          }),
+        ];
       }),
     ],
   },
