@@ -136,6 +136,10 @@ describe('values an app hands the harness', () => {
     expect(reportProblem({ type: 'provisioned', transferId: 't', from: 'a', format: 'f', title: 't', provisioningInformation: 'p' })).toBeUndefined();
     expect(reportProblem({ type: 'transfer', transferId: 't', role: 'sender', state: 'done' })).toMatch(/state is "done", which is not one of: invited/);
     expect(reportProblem({ type: 'transfer', transferId: 't', role: 'sender', state: 'failed', reason: 'oops' })).toMatch(/reason is "oops"/);
+    // A new safety number holds a share (docs/protocol.md D1): failing it for that breaks the contract, and says what to do.
+    expect(reportProblem({ type: 'transfer', transferId: 't', role: 'sender', state: 'failed', reason: 'identity-changed' })).toMatch(
+      /reason is "identity-changed", which is no reason to fail: a new safety number holds the share until the user confirms it, cancels, or it expires \(docs\/protocol\.md, D1\)/,
+    );
     expect(reportProblem({ type: 'transfer', role: 'sender', state: 'failed' })).toMatch(/transferId/);
     expect(reportProblem({ type: 'party' })).toMatch(/type/);
     expect(reportProblem(null)).toBeDefined();
