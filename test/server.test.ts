@@ -200,8 +200,52 @@ describe('simulated Signal server: prekeys', () => {
       ec.push(res.json.devices[0].preKey?.keyId);
       kyber.push(res.json.devices[0].pqPreKey.keyId);
     }
-    expect(ec).toEqual([1, 2, 3, undefined, undefined]); // a device uploads 3 of each
-    expect(kyber).toEqual([1, 2, 3, 4, 4]); // 4 is the last-resort key
+    expect(ec).toEqual([1, 2, 3, undefined, undefined]); // a device uploads 3 EC keys
+    expect(kyber).toEqual([1, 2, 2, 2, 2]); // and 1 one-time Kyber key; 2 is the last-resort key
+  });
+
+  // Signal-Server KeysController.getStatus: GET /v2/keys, authenticated, answers PreKeyCount
+  // {count, pqCount} (EC and one-time Kyber keys, the last-resort key not counted), else 401.
+  it('tells a device how many one-time keys it has left (GET /v2/keys), and nobody else', async () => {
+    const { sim, alice, bob } = await aliceAndBob();
+    expect(await request(sim, 'GET', '/v2/keys', { as: bob })).toMatchObject({ status: 200, json: { count: 3, pqCount: 1 } });
+    await request(sim, 'GET', `/v2/keys/${bob.device.aci}/1`, { as: alice });
+    await request(sim, 'GET', `/v2/keys/${bob.device.aci}/1`, { as: alice });
+    expect((await request(sim, 'GET', '/v2/keys', { as: bob })).json).toEqual({ count: 1, pqCount: 0 });
+    expect((await request(sim, 'GET', '/v2/keys', { as: alice })).json).toEqual({ count: 3, pqCount: 1 });
+    expect((await request(sim, 'GET', '/v2/keys')).status).toBe(401);
+    sim.unregister('Bob');
+    expect((await request(sim, 'GET', '/v2/keys', { as: bob })).status).toBe(401);
+  });
+
+  it('a device uploads new one-time keys after a PreKey message when the server says a kind ran out, and decrypts sessions made from them', async () => {
+    const { sim, alice, bob } = await aliceAndBob();
+    const senders = [alice, await sim.addPhone('Carol'), await sim.addPhone('Dave'), await sim.addPhone('Erin')];
+    const counts = [];
+    for (const sender of senders) {
+      await sender.device.send(bob.device.aci, new TextEncoder().encode(`hello from ${sender.owner}`));
+      await sim.settle();
+      counts.push((await request(sim, 'GET', '/v2/keys', { as: bob })).json);
+    }
+    // Each session takes an EC key and the one-time Kyber key; Bob's phone uploads a Kyber key
+    // each time (Kyber keys 3, 4, 5 after the last-resort 2) and 3 EC keys once they ran out (4-6).
+    expect(counts).toEqual([
+      { count: 2, pqCount: 1 },
+      { count: 1, pqCount: 1 },
+      { count: 3, pqCount: 1 },
+      { count: 2, pqCount: 1 },
+    ]);
+    expect(sim.trace.find('server.keys-set', (e) => e.device === bob.device.label).map((e) => [e.preKeys, e.pqPreKeys])).toEqual([
+      [3, 1],
+      [2, 1],
+      [1, 1],
+      [3, 1],
+      [2, 1],
+    ]);
+    // Carol's, Dave's and Erin's sessions were made from refilled keys: Bob's phone kept their private halves.
+    expect(bob.device.plaintexts.map((p) => new TextDecoder().decode(p.bytes))).toEqual(senders.map((s) => `hello from ${s.owner}`));
+    const next = (await request(sim, 'GET', `/v2/keys/${bob.device.aci}/1`, { as: alice })).json.devices[0];
+    expect([next.preKey.keyId, next.pqPreKey.keyId]).toEqual([5, 6]);
   });
 });
 

@@ -50,8 +50,20 @@ type Bytes = Uint8Array<ArrayBuffer>;
 /** What a lookup found, as the `device.lookup` trace event says it. */
 export type LookupOutcome = 'registered' | 'not-registered' | 'sender-not-registered' | 'failed';
 
-/** How many one-time keys of each kind a device uploads: a scenario sets up a few sessions per device at most, and the last-resort Kyber key serves any beyond (key generation is much of a scenario's cost). */
-const ONE_TIME_KEYS = 3;
+/**
+ * One-time prekeys, kept as Signal clients keep them: a batch of each kind uploaded with the
+ * device's keys, and a new batch of a kind whenever the server reports fewer than
+ * ONE_TIME_MINIMUM of it left, checked after each PreKey message the device decrypts (it used
+ * one up). Signal-Android does the same with a minimum of 10 and batches of 100
+ * (PreKeysSyncJob.ONE_TIME_PREKEY_MINIMUM, PreKeyUtil.BATCH_SIZE; MessageDecryptor queues
+ * PreKeysSyncJob after every PREKEY_BUNDLE envelope); here a scenario sets up a few sessions per
+ * device and a fleet thousands of devices, so the batches are small: an ML-KEM key pair with its
+ * signature costs about 0.3 ms to make and 0.1 ms for the server to check, and the last-resort
+ * Kyber key serves any session beyond the one-time keys.
+ */
+const ONE_TIME_EC_BATCH = 3;
+const ONE_TIME_KYBER_BATCH = 1;
+const ONE_TIME_MINIMUM = 1;
 /** Attempts at one send when the server reports device-list changes (409/410). */
 const DEVICE_LIST_ATTEMPTS = 3;
 
@@ -106,6 +118,9 @@ export class VirtualDevice {
   private readonly preKeys = new MemoryPreKeyStore();
   private readonly signedPreKeys = new MemorySignedPreKeyStore();
   private readonly kyberPreKeys = new MemoryKyberPreKeyStore();
+  /** Ids for the next one-time EC and Kyber prekeys (Kyber ids include the last-resort key's). */
+  private nextPreKeyId = 1;
+  private nextKyberPreKeyId = 1;
   /**
    * Plaintexts this device sent (accepted by the server) and handed to its app, in order. The
    * harness's own record, as the Signal app on the phone sees them; never sent anywhere.
@@ -200,22 +215,35 @@ export class VirtualDevice {
     const signedPub = signed.getPublicKey().serialize();
     const signedRecord = SignedPreKeyRecord.new(1, now, signed.getPublicKey(), signed, sign(signedPub));
     await this.signedPreKeys.saveSignedPreKey(1, signedRecord);
-    const preKeys = [];
-    const pqPreKeys = [];
-    for (let id = 1; id <= ONE_TIME_KEYS; id++) {
-      const ec = PrivateKey.generate();
-      await this.preKeys.savePreKey(id, PreKeyRecord.new(id, ec.getPublicKey(), ec));
-      preKeys.push({ keyId: id, publicKey: b64(ec.getPublicKey().serialize()) });
-      pqPreKeys.push(await this.newKyberKey(id, now, false));
-    }
-    const lastResort = await this.newKyberKey(ONE_TIME_KEYS + 1, now, true);
+    const preKeys = await this.newPreKeys();
+    const pqPreKeys = await this.newKyberKeys(now);
     const res = await this.request('PUT', '/v2/keys', {
       signedPreKey: { keyId: 1, publicKey: b64(signedPub), signature: b64(signedRecord.signature()) },
       preKeys,
       pqPreKeys,
-      pqLastResortPreKey: lastResort,
+      pqLastResortPreKey: await this.newKyberKey(now, true),
     });
     if (res.status !== 200) throw new Error(`${this.name}: key upload failed with ${res.status}: ${await res.text()}`);
+  }
+
+  /**
+   * Asks the server how many one-time keys it still has for this device (GET /v2/keys) and
+   * uploads a new batch of each kind that runs low. A device that is no longer registered (401)
+   * has nothing to refill.
+   */
+  async refillPreKeys(): Promise<void> {
+    const res = await this.request('GET', '/v2/keys');
+    if (res.status === 401) return;
+    if (res.status !== 200) throw new Error(`${this.name}: GET /v2/keys answered ${res.status}: ${await res.text()}`);
+    const { count, pqCount } = (await res.json()) as { count: number; pqCount: number };
+    const upload = {
+      ...(count < ONE_TIME_MINIMUM ? { preKeys: await this.newPreKeys() } : {}),
+      ...(pqCount < ONE_TIME_MINIMUM ? { pqPreKeys: await this.newKyberKeys(this.opts.clock.now()) } : {}),
+    };
+    if (!upload.preKeys && !upload.pqPreKeys) return;
+    const put = await this.request('PUT', '/v2/keys', upload);
+    if (put.status === 401) return;
+    if (put.status !== 200) throw new Error(`${this.name}: prekey refill failed with ${put.status}: ${await put.text()}`);
   }
 
   /** Opens the connection: queued envelopes start arriving. */
@@ -416,6 +444,9 @@ export class VirtualDevice {
       const session = await this.sessions.getSession(from);
       if (session) this.rememberDevice(envelope.sourceServiceId, envelope.sourceDevice, session.remoteRegistrationId());
     }
+    // A PreKey message used up one of this device's one-time keys: see whether to upload more,
+    // as a task of its own after this one (Signal-Android's follow-up PreKeysSyncJob).
+    if (envelope.type === EnvelopeType.PREKEY_BUNDLE) (this.opts.schedule ?? ((_l, run) => void run()))(`prekey refill on ${this.name}`, () => this.refillPreKeys());
     const received = this.opts.trace.record('device.received', { ...where, ...this.opts.describe?.(plaintext) });
     this.plaintexts.push({ direction: 'received', peer: envelope.sourceServiceId, bytes: plaintext, at: this.opts.clock.now(), seq: received.seq });
     if (!this.handler) {
@@ -482,7 +513,27 @@ export class VirtualDevice {
     return result;
   }
 
-  private async newKyberKey(id: number, now: number, lastResort: boolean) {
+  /** A batch of one-time EC prekeys, stored, as the upload carries them. */
+  private async newPreKeys() {
+    const keys = [];
+    for (let i = 0; i < ONE_TIME_EC_BATCH; i++) {
+      const id = this.nextPreKeyId++;
+      const ec = PrivateKey.generate();
+      const publicKey = ec.getPublicKey();
+      await this.preKeys.savePreKey(id, PreKeyRecord.new(id, publicKey, ec));
+      keys.push({ keyId: id, publicKey: b64(publicKey.serialize()) });
+    }
+    return keys;
+  }
+
+  private async newKyberKeys(now: number) {
+    const keys = [];
+    for (let i = 0; i < ONE_TIME_KYBER_BATCH; i++) keys.push(await this.newKyberKey(now, false));
+    return keys;
+  }
+
+  private async newKyberKey(now: number, lastResort: boolean) {
+    const id = this.nextKyberPreKeyId++;
     const pair = KEMKeyPair.generate();
     const publicKey = pair.getPublicKey().serialize();
     const signature = this.identity.privateKey.sign(publicKey);

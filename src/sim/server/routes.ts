@@ -4,6 +4,7 @@
  *
  * Routes (Signal-Server's paths and codes):
  *   PUT  /v2/keys                          upload this device's keys            200 400 401 422
+ *   GET  /v2/keys                          this device's one-time key counts    200 401
  *   GET  /v2/keys/{aci}/{deviceId|*}       prekey bundles (consumes one-time)   200 401 404
  *   PUT  /v1/messages/{aci}                send one message to every device     200 400 401 404 409 410 413 422
  *   HEAD /v1/accounts/account/{aci}        does this account exist              200 404
@@ -24,6 +25,7 @@ const ACI = '[0-9a-fA-F-]{36}';
 
 const routes: Array<[string, RegExp, (s: SignalServer, req: SimRequest, m: string[]) => SimResponse]> = [
   ['PUT', /^\/v2\/keys$/, putKeys],
+  ['GET', /^\/v2\/keys$/, getKeyCounts],
   ['GET', new RegExp(`^/v2/keys/(${ACI})/(\\d+|\\*)$`), getKeys],
   ['PUT', new RegExp(`^/v1/messages/(${ACI})$`), putMessages],
   ['HEAD', new RegExp(`^/v1/accounts/account/(${ACI})$`), headAccount],
@@ -115,6 +117,13 @@ function putKeys(server: SignalServer, req: SimRequest): SimResponse {
   const parsed = parseBody(req, setKeysRequest);
   if ('response' in parsed) return parsed.response;
   return server.setKeys(auth.account, auth.device, parsed.value);
+}
+
+/** KeysController.getStatus: `{count, pqCount}` for the authenticated device (its `identity` query, ACI or PNI, does not apply here: ACIs only). */
+function getKeyCounts(server: SignalServer, req: SimRequest): SimResponse {
+  const auth = authenticated(server, req);
+  if (!auth) return UNAUTHORIZED;
+  return { status: 200, body: server.preKeyCounts(auth.device) };
 }
 
 function getKeys(server: SignalServer, req: SimRequest, [aci, device]: string[]): SimResponse {

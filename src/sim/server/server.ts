@@ -265,6 +265,15 @@ export class SignalServer {
     return { status: 200 };
   }
 
+  /**
+   * How many one-time keys the server holds for a device, as Signal-Server's PreKeyCount says it:
+   * `count` EC keys, `pqCount` Kyber keys (the last-resort key is not one of them). Devices
+   * refill from it.
+   */
+  preKeyCounts(device: DeviceRecord): { count: number; pqCount: number } {
+    return { count: device.preKeys.length, pqCount: device.pqPreKeys.length };
+  }
+
   /** A prekey bundle per device, consuming one EC and one Kyber one-time key per device. */
   getKeys(aci: string, deviceSpec: string): SimResponse {
     const account = this.accounts.get(aci);
