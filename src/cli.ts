@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { COMMAND_PREFIX, REFERENCE_ADAPTER, adapterSpec } from './adapter/load.ts';
 import { parseRole, type Role } from './roles.ts';
 import { runSeed } from './seed.ts';
+import { parseTransport, runTransport } from './sim/transport/index.ts';
 import { simulationEpoch } from './sim/clock.ts';
 import { EXIT, UsageError, type ExitCode } from './run/exit-codes.ts';
 import { lockReports } from './run/lock.ts';
@@ -51,6 +52,9 @@ Options:
                        phone). Default: a sender pass and a receiver pass, the reference app
                        playing the other side
   --seed <n>           replay a run with this seed (env SCT_SEED)
+  --transport <name>   how the phones reach the simulated server: direct (an in-process call) or
+                       msw (a real fetch, intercepted); the same traces either way
+                       (default: direct; env SCT_TRANSPORT; docs/decisions.md says why)
   --name <regexp>      run only scenarios whose name matches
   --tags <expression>  run only scenarios matching a tag expression, e.g. "@req=R-ONCE-1"
   --dry-run            check that every step binds, run nothing
@@ -113,6 +117,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
         'adapter-cmd': { type: 'string', multiple: true },
         'expected-failures': { type: 'string' },
         seed: { type: 'string' },
+        transport: { type: 'string' },
         name: { type: 'string', multiple: true },
         tags: { type: 'string' },
         'dry-run': { type: 'boolean' },
@@ -137,6 +142,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
   if (command !== 'run') throw new UsageError(`${command ? `unknown command "${command}"` : 'no command given'}\n\n${USAGE}`);
   if (values.seed) process.env.SCT_SEED = values.seed;
   const seed = usage(() => runSeed());
+  const transport = usage(() => (values.transport === undefined ? runTransport() : parseTransport(values.transport)));
   const timeouts = runTimeouts(values.timeout);
   const commands = (values['adapter-cmd'] ?? []).map((command) => {
     if (!command.trim()) throw new UsageError('--adapter-cmd is empty: give the command that starts the app, e.g. --adapter-cmd "python3 app.py"');
@@ -173,7 +179,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
   const start = new Date(simulationEpoch(seed)).toISOString();
   const names = apps.map((app) => app.arg ?? 'the reference app');
   const several = apps.length > 1;
-  console.log(`sct-conformance: seed ${seed} (replay with SCT_SEED=${seed}), simulated time from ${start}, ${several ? `${apps.length} apps` : `adapter ${names[0]}`}${peer ? `, peer ${peer}` : ''}${shard ? `, shard ${shard.index} of ${shard.count} (${whole.length} scenario runs in all)` : ''}, ${plan.length} scenario run(s)${several ? ' each' : ''}`);
+  console.log(`sct-conformance: seed ${seed} (replay with SCT_SEED=${seed}), simulated time from ${start}, transport ${transport}, ${several ? `${apps.length} apps` : `adapter ${names[0]}`}${peer ? `, peer ${peer}` : ''}${shard ? `, shard ${shard.index} of ${shard.count} (${whole.length} scenario runs in all)` : ''}, ${plan.length} scenario run(s)${several ? ' each' : ''}`);
 
   // The expected failures: the file given (for a single app), else the one beside each adapter.
   // `none`: every failure counts, whatever list lies beside the adapter.
@@ -206,6 +212,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
           plan,
           {
             seed,
+            transport,
             adapter: app.path,
             adapterArg: app.arg,
             reports: folder,
@@ -214,7 +221,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
             failFast: values['fail-fast'] ?? false,
             ...timeouts,
             // Shown on the report's overview: what to replay this run with.
-            environment: { seed: String(seed), simulatedStart: start, adapter: names[i]!, ...(peer ? { peer } : {}), roles: roles.join(', '), ...(shard ? { shard: `${shard.index} of ${shard.count}` } : {}), node: process.version },
+            environment: { seed: String(seed), simulatedStart: start, transport, adapter: names[i]!, ...(peer ? { peer } : {}), roles: roles.join(', '), ...(shard ? { shard: `${shard.index} of ${shard.count}` } : {}), node: process.version },
             ...(several ? { label: names[i] } : {}),
             ...(expectedFor(app.path) ? { expected: expectedFor(app.path) } : {}),
             ...(given === 'none' && expectedFailuresBeside(app.path) ? { listIgnored: true } : {}),

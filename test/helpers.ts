@@ -39,7 +39,10 @@ export async function request(
   if (opts.as) headers.authorization = opts.as.device.authorizationHeader;
   const body = opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(sim.baseUrl + path, { method, headers, body });
+  // The URL first: reading baseUrl may install msw's interceptor (a direct-transport run has none
+  // yet), and `fetch` is looked up before a call's arguments are evaluated.
+  const url = sim.baseUrl + path;
+  const res = await fetch(url, { method, headers, body });
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : undefined, headers: res.headers };
 }

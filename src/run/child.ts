@@ -13,7 +13,7 @@ import { installContainment, realExit } from './containment.ts';
 import { ROLE_TITLES } from '../roles.ts';
 import { PlainFileWriter } from './allure-writer.ts';
 import { footprint, leftovers, trackTimers, type Footprint } from './leftovers.ts';
-import { ensureInterceptor } from '../sim/transport.ts';
+import { ensureInterceptor, runTransport } from '../sim/transport/index.ts';
 import { scenarioKey, type ChildJob, type ChildMessage, type ParentMessage, type ScenarioStatus } from './messages.ts';
 import { catalogOf, undefinedStepMessage, type StepCatalog, type Suggester, type UndefinedStep } from '../authoring/suggest.ts';
 import { NO_SNIPPETS, withoutSnippetHeader } from '../authoring/no-snippets.ts';
@@ -149,6 +149,8 @@ export function classify(result: TestStepResult | undefined, written: WrittenSte
 /** SCT_PEER_ADAPTER as the run was started with (the mutation run's pristine peer). */
 const INHERITED_PEER = process.env.SCT_PEER_ADAPTER ?? '';
 /** An interop pair's names as a replay line sets them (SCT_INTEROP_SENDER, SCT_INTEROP_RECEIVER). */
+/** SCT_TRANSPORT as the run was started with: a job that names no transport keeps it. */
+const INHERITED_TRANSPORT = process.env.SCT_TRANSPORT ?? '';
 const INHERITED_PAIR = { sender: process.env.SCT_INTEROP_SENDER ?? '', receiver: process.env.SCT_INTEROP_RECEIVER ?? '' };
 
 let support: ISupportCodeLibrary | undefined;
@@ -172,11 +174,13 @@ async function runJob(job: ChildJob): Promise<boolean> {
     SCT_INTEROP_SENDER: job.peer?.interop?.sender ?? INHERITED_PAIR.sender,
     SCT_INTEROP_RECEIVER: job.peer?.interop?.receiver ?? INHERITED_PAIR.receiver,
     SCT_EXPECTED_LIST: job.expectedList ? '1' : '',
+    SCT_TRANSPORT: job.transport ?? INHERITED_TRANSPORT,
   });
-  if (!clean) {
-    ensureInterceptor(); // the harness's own patch of fetch is part of a clean process
-    clean = footprint();
-  }
+  // With the msw transport, its interceptor (the harness's own patch of fetch and node:http) is
+  // part of a clean process: installed before the footprint is taken. The direct transport
+  // patches nothing, so without it an app's own patch of fetch stands out as well.
+  const installed = runTransport() === 'msw' && ensureInterceptor();
+  if (!clean || installed) clean = footprint();
   if (!job.dryRun) {
     try {
       await loadBounded(job.adapter, job.loadTimeoutMs);

@@ -5,6 +5,7 @@
  * verdict and the exit code.
  */
 import type { Role } from '../roles.ts';
+import type { TransportName } from '../sim/transport/index.ts';
 
 /** How one scenario ended. */
 export type ScenarioStatus =
@@ -27,6 +28,8 @@ export const scenarioKey = (role: Role, uri: string, line: number): ScenarioKey 
 /** What every process of a run is told: the run's settings. */
 export interface RunSettings {
   seed: number;
+  /** How the devices reach the simulated server (`--transport`); unset: SCT_TRANSPORT as the child inherited it, else the default. */
+  transport?: TransportName;
   /** Absolute path of the adapter module. */
   adapter: string;
   /** The adapter as the user named it, for replay commands; undefined for the reference app. */

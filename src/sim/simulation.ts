@@ -1,7 +1,8 @@
 /**
  * One simulated world for one scenario: the virtual clock and scheduler, the trace, the fault
- * plan, a Signal server mounted over msw, and the phones (a virtual device, and the credential app
- * under test on it). Steps drive it; it holds no protocol logic of the credential apps.
+ * plan, a Signal server its devices reach through a transport (msw or direct), and the phones
+ * (a virtual device, and the credential app under test on it). Steps drive it; it holds no
+ * protocol logic of the credential apps.
  */
 import type { AppEvent, CredentialApp, ShareRequest } from '../adapter/contract.ts';
 import { reportProblem, shareResultProblem } from '../adapter/checks.ts';
@@ -22,7 +23,7 @@ import { SignalServer, type DeviceCredentials } from './server/server.ts';
 import { IdentityKeyPair, type PublicKey } from '@signalapp/libsignal-client';
 import { Trace, type TraceEvent } from './trace.ts';
 import { asText, deepFreeze, jsonCopy } from './json-safe.ts';
-import { mount } from './transport.ts';
+import { MswTransport, createTransport, mount, runTransport, type Transport, type TransportName } from './transport/index.ts';
 
 /** How far ahead "the network is quiet" looks for work: longer than any retry backoff. */
 export const QUIET_HORIZON_MS = 10 * 60_000;
@@ -39,6 +40,8 @@ export interface SimulationOptions {
   hangMs?: number;
   /** Where simulated time starts (ms since the Unix epoch); default: the seed's, simulationEpoch(seed). */
   start?: number;
+  /** How the devices reach the server; default: the run's (SCT_TRANSPORT, else DEFAULT_TRANSPORT). Traces are the same with either. */
+  transport?: TransportName;
 }
 
 export class Simulation {
@@ -57,11 +60,12 @@ export class Simulation {
   readonly shares: Array<{ phone: Phone; request: ShareRequest; transferId: string; seq: number }> = [];
   /** Watches the server for the provisioning information of every share. */
   readonly plaintext = new PlaintextObserver();
-  private readonly unmount: () => void;
+  /** How this simulation's devices reach its server. */
+  readonly transport: Transport;
+  /** The msw mount serving raw HTTP requests (`baseUrl`), made on first use. */
+  private raw?: { baseUrl: string; unmount: () => void };
   /** Set when the scenario itself sends broken or forged messages: violations are then expected. */
   private violationsExpected = false;
-  /** Where this simulation's server answers HTTP (through msw). */
-  readonly baseUrl: string;
 
   constructor(opts: SimulationOptions) {
     this.seed = opts.seed;
@@ -79,7 +83,17 @@ export class Simulation {
       (label, run) => this.scheduler.schedule(label, run),
       (bytes) => this.plaintext.observe(bytes),
     );
-    ({ baseUrl: this.baseUrl, unmount: this.unmount } = mount(this.server, this.faults));
+    this.transport = createTransport(opts.transport ?? runTransport(), this.server, this.faults);
+  }
+
+  /**
+   * Where this simulation's server answers real HTTP (through msw, with its network's faults),
+   * for raw requests a test makes with `fetch`; whatever transport the devices use.
+   */
+  get baseUrl(): string {
+    if (this.transport instanceof MswTransport) return this.transport.baseUrl;
+    this.raw ??= mount(this.server, this.faults);
+    return this.raw.baseUrl;
   }
 
   /** Registers a Signal account for `owner` with one phone, its keys uploaded, online. */
@@ -111,7 +125,7 @@ export class Simulation {
     const device = new VirtualDevice({
       name,
       server: this.server,
-      baseUrl: this.baseUrl,
+      transport: this.transport,
       clock: this.clock,
       trace: this.trace,
       credentials,
@@ -389,7 +403,8 @@ export class Simulation {
       }
       phone.device.goOffline();
     }
-    this.unmount();
+    this.transport.close();
+    this.raw?.unmount();
   }
 
   private appOf(phone: Phone): CredentialApp {

@@ -36,6 +36,7 @@ import type { Clock } from '../clock.ts';
 import { AppAssertionError, threw } from '../failures.ts';
 import type { Trace } from '../trace.ts';
 import type { Connection, DeviceCredentials, SignalServer } from '../server/server.ts';
+import type { Transport, WireResponse } from '../transport/index.ts';
 import { EnvelopeType, canonicalAci, type Envelope, type IncomingMessageList, type PreKeyResponse } from '../server/wire.ts';
 import {
   MemoryIdentityStore,
@@ -85,7 +86,8 @@ export interface DeviceOptions {
   /** A name for humans: "Bob's phone". */
   name: string;
   server: SignalServer;
-  baseUrl: string;
+  /** How this device's requests reach the server (msw or direct: see ../transport/). */
+  transport: Transport;
   clock: Clock;
   trace: Trace;
   /** Account credentials from the server's admin API. */
@@ -273,7 +275,7 @@ export class VirtualDevice {
     const traced = (httpStatus: number | 'network-error', outcome: LookupOutcome, aci?: string) =>
       this.opts.trace.record('device.lookup', { device: this.label, recipient: String(recipient), httpStatus, outcome, ...(aci ? { aci } : {}) });
     const byAci = isAci(recipient);
-    let res: Response;
+    let res: Answer;
     try {
       res = await this.request(byAci ? 'HEAD' : 'GET', byAci ? `/v1/accounts/account/${recipient}` : `/v1/sim/discovery/${recipient}`);
     } catch (error) {
@@ -322,7 +324,7 @@ export class VirtualDevice {
       const body: IncomingMessageList = { messages, timestamp, online: false, urgent: true };
       // Every attempt goes into the trace, failed ones too: retries are asserted from it.
       const sending = { device: this.label, to: aci, ...this.opts.describe?.(plaintext), ...(origin === 'harness' ? { scripted: true } : {}) };
-      let res: Response;
+      let res: Answer;
       const before = this.opts.trace.events.length;
       try {
         res = await this.request('PUT', `/v1/messages/${aci}`, body);
@@ -337,7 +339,6 @@ export class VirtualDevice {
       const sent = this.opts.trace.record('device.sent', { ...sending, httpStatus: res.status, ...(retryAfter ? { retryAfter: Number(retryAfter) } : {}) });
       if (res.status === 200) {
         this.plaintexts.push({ direction: 'sent', peer: aci, bytes: plaintext, at: this.opts.clock.now(), seq: sent.seq, ...(origin === 'harness' ? { scripted: true } : {}) });
-        await res.arrayBuffer(); // read it: an unread body keeps its stream alive and costs more than reading
         return { to: aci, timestamp };
       }
       if (res.status === 409) {
@@ -552,20 +553,40 @@ export class VirtualDevice {
     this.sessions.delete(ProtocolAddress.new(aci, deviceId));
   }
 
-  private async httpError(request: string, res: Response): Promise<SignalSendError> {
-    return mapHttpError(request, res.status, await res.text(), res.headers, this.opts.onHarnessError);
+  private async httpError(request: string, res: Answer): Promise<SignalSendError> {
+    return mapHttpError(request, res.status, res.text(), res.headers, this.opts.onHarnessError);
   }
 
-  private async request(method: string, path: string, json?: unknown): Promise<Response> {
+  /** One request through the transport; no answer (a connection error) is `transient` to the app. */
+  private async request(method: string, path: string, json?: unknown): Promise<Answer> {
     try {
-      return await fetch(this.opts.baseUrl + path, {
-        method,
-        headers: { authorization: this.authorization, ...(json ? { 'content-type': 'application/json' } : {}) },
-        body: json === undefined ? undefined : new TextEncoder().encode(JSON.stringify(json)),
-      });
+      const body = json === undefined ? undefined : encoder.encode(JSON.stringify(json));
+      return new Answer(await this.opts.transport.request({ method, path, authorization: this.authorization, body }));
     } catch (error) {
-      throw new SignalSendError('transient', `${method} ${path} failed: ${String(error)}`);
+      throw new SignalSendError('transient', `${method} ${path} failed: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** A server's answer as the device reads it: the status, a header, the body as text or JSON. */
+class Answer {
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+
+  constructor(private readonly wire: WireResponse) {
+    this.status = wire.status;
+    this.headers = { get: (name) => wire.headers[name.toLowerCase()] ?? null };
+  }
+
+  text(): string {
+    return this.wire.body ? decoder.decode(this.wire.body) : '';
+  }
+
+  json(): unknown {
+    return JSON.parse(this.text());
   }
 }
 
@@ -575,7 +596,7 @@ export class VirtualDevice {
  * is the harness's own fault: it is reported as such, with the server's reason, and the app gets
  * `rejected`, never `transient` (retrying could not help).
  */
-export function mapHttpError(request: string, status: number, body: string, headers: Headers, onHarnessError?: (message: string) => void): SignalSendError {
+export function mapHttpError(request: string, status: number, body: string, headers: { get(name: string): string | null }, onHarnessError?: (message: string) => void): SignalSendError {
   switch (status) {
     case 401:
       return new SignalSendError('sender-not-registered', `The server refused this phone's credentials (401)`);

@@ -14,10 +14,16 @@ import type { ZodType, core } from 'zod';
 import { canonicalAci, incomingMessageList, setKeysRequest } from './wire.ts';
 import { error, type SignalServer, type SimResponse } from './server.ts';
 
+/** One request as the routes see it, whichever transport carried it (see ../transport/). */
 export interface SimRequest {
   method: string;
-  url: URL;
-  headers: Headers;
+  /** The URL's path, percent-encoded as on the wire (`/v1/sim/discovery/%2B1555...` or `/v1/sim/discovery/+1555...`). */
+  path: string;
+  /** The URL's query, with its `?`; empty when there is none. */
+  query: string;
+  /** The Authorization header, if any. */
+  authorization?: string;
+  /** The body's bytes; empty when there is none. */
   body: Uint8Array;
 }
 
@@ -36,8 +42,8 @@ const routes: Array<[string, RegExp, (s: SignalServer, req: SimRequest, m: strin
 export function handle(server: SignalServer, req: SimRequest): SimResponse {
   server.recordBody(req.body);
   // The path and query string too: the one place an app could put plaintext in front of the server (a lookup).
-  server.recordBody(new TextEncoder().encode(safeDecode(req.url.pathname + req.url.search)));
-  const path = req.url.pathname;
+  server.recordBody(new TextEncoder().encode(safeDecode(req.path + req.query)));
+  const path = req.path;
   const matching = routes.filter(([, pattern]) => pattern.test(path));
   if (matching.length === 0) return error(404, `No route for ${path}`);
   const route = matching.find(([method]) => method === req.method);
@@ -59,8 +65,8 @@ function safeDecode(text: string): string {
 }
 
 /** The `aci.deviceId:password` of a Basic authorization header, unchecked. */
-export function basicCredentials(headers: Headers): { aci: string; deviceId: number; password: string } | undefined {
-  const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(headers.get('authorization') ?? '');
+export function basicCredentials(authorization: string | undefined): { aci: string; deviceId: number; password: string } | undefined {
+  const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(authorization ?? '');
   if (!match) return undefined;
   const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
   const sep = decoded.indexOf(':');
@@ -76,7 +82,7 @@ export function sendDestination(method: string, path: string): string | undefine
 }
 
 function authenticated(server: SignalServer, req: SimRequest) {
-  const credentials = basicCredentials(req.headers);
+  const credentials = basicCredentials(req.authorization);
   return credentials && server.authenticate(credentials.aci, credentials.deviceId, credentials.password);
 }
 

@@ -5,7 +5,7 @@
  * stored envelope to an optional wiretap so tests can prove that (see `../confidentiality.ts`).
  *
  * This class holds the state and the rules; `routes.ts` turns HTTP requests into calls here, and
- * `../transport.ts` serves those routes through msw.
+ * `../transport/` carries requests to those routes (msw or direct).
  */
 import { PublicKey, KEMPublicKey } from '@signalapp/libsignal-client';
 import type { Clock } from '../clock.ts';
