@@ -24,6 +24,8 @@ export const RESERVED_TRACE_KEYS = ['seq', 'at', 'kind'] as const;
 
 export class Trace {
   readonly events: TraceEvent[] = [];
+  /** The last instant stamped, and its text: events come in bursts at one instant. */
+  private stamped = { at: NaN, text: '' };
 
   constructor(private readonly clock: Clock) {}
 
@@ -35,12 +37,17 @@ export class Trace {
     }
     const event: TraceEvent = {
       seq: this.events.length + 1,
-      at: new Date(this.clock.now()).toISOString(),
+      at: this.stamp(this.clock.now()),
       kind,
       ...detail,
     };
     this.events.push(event);
     return event;
+  }
+
+  private stamp(now: number): string {
+    if (now !== this.stamped.at) this.stamped = { at: now, text: new Date(now).toISOString() };
+    return this.stamped.text;
   }
 
   /** Events of one kind, optionally narrowed by a predicate. */

@@ -11,7 +11,7 @@
  *   GET  /v1/sim/discovery/{e164}          phone number to ACI (CDSI stand-in)  200 401 404
  */
 import type { ZodType, core } from 'zod';
-import { canonicalAci, incomingMessageList, setKeysRequest } from './wire.ts';
+import { canonicalAci, incomingMessageList, knownGoodMessageList, setKeysRequest } from './wire.ts';
 import { error, type SignalServer, type SimResponse } from './server.ts';
 
 /** One request as the routes see it, whichever transport carried it (see ../transport/). */
@@ -42,11 +42,20 @@ const routes: Array<[string, RegExp, (s: SignalServer, req: SimRequest, m: strin
 export function handle(server: SignalServer, req: SimRequest): SimResponse {
   server.recordBody(req.body);
   // The path and query string too: the one place an app could put plaintext in front of the server (a lookup).
-  server.recordBody(new TextEncoder().encode(safeDecode(req.path + req.query)));
+  server.recordBody(encoder.encode(safeDecode(req.path + req.query)));
   const path = req.path;
-  const matching = routes.filter(([, pattern]) => pattern.test(path));
-  if (matching.length === 0) return error(404, `No route for ${path}`);
-  const route = matching.find(([method]) => method === req.method);
+  // The first route for this path and method; a path some route serves with another method is 405.
+  let route: (typeof routes)[number] | undefined;
+  let pathKnown = false;
+  for (const candidate of routes) {
+    if (!candidate[1].test(path)) continue;
+    pathKnown = true;
+    if (candidate[0] === req.method) {
+      route = candidate;
+      break;
+    }
+  }
+  if (!pathKnown) return error(404, `No route for ${path}`);
   if (!route) return error(405, `${req.method} is not allowed on ${path}`);
   try {
     // Every route's parameters are ACIs, device ids or E.164 numbers: lower case changes only an ACI.
@@ -56,7 +65,12 @@ export function handle(server: SignalServer, req: SimRequest): SimResponse {
   }
 }
 
+const encoder = new TextEncoder();
+// The BOM kept, as Buffer's UTF-8 keeps it: a body that starts with one is not JSON (400).
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
 function safeDecode(text: string): string {
+  if (!text.includes('%')) return text; // nothing to decode: the common case, kept cheap
   try {
     return decodeURIComponent(text);
   } catch {
@@ -66,20 +80,36 @@ function safeDecode(text: string): string {
 
 /** The `aci.deviceId:password` of a Basic authorization header, unchecked. */
 export function basicCredentials(authorization: string | undefined): { aci: string; deviceId: number; password: string } | undefined {
-  const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(authorization ?? '');
-  if (!match) return undefined;
-  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
-  const sep = decoded.indexOf(':');
-  if (sep < 0) return undefined;
-  const [aci, device = '1'] = decoded.slice(0, sep).split('.');
-  return { aci: canonicalAci(aci!), deviceId: Number(device), password: decoded.slice(sep + 1) };
+  if (!authorization) return undefined;
+  // Every request carries its device's header, read twice (the network's faults, then the
+  // route): decoded once per distinct header. Frozen, so no caller can change another's copy.
+  const known = credentialsSeen.get(authorization);
+  if (known !== undefined) return known ?? undefined;
+  const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(authorization);
+  let credentials: ReturnType<typeof basicCredentials> | null = null;
+  if (match) {
+    const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+    const sep = decoded.indexOf(':');
+    if (sep >= 0) {
+      const [aci, device = '1'] = decoded.slice(0, sep).split('.');
+      credentials = Object.freeze({ aci: canonicalAci(aci!), deviceId: Number(device), password: decoded.slice(sep + 1) });
+    }
+  }
+  if (credentialsSeen.size >= CREDENTIALS_KEPT) credentialsSeen.clear();
+  credentialsSeen.set(authorization, credentials);
+  return credentials ?? undefined;
 }
+
+/** Decoded authorization headers (null: not Basic credentials), at most CREDENTIALS_KEPT of them (a fleet's devices). */
+const credentialsSeen = new Map<string, ReturnType<typeof basicCredentials> | null>();
+const CREDENTIALS_KEPT = 50_000;
 
 /** The destination ACI of a send request (PUT /v1/messages/{aci}), if it is one. */
 export function sendDestination(method: string, path: string): string | undefined {
-  const aci = method === 'PUT' ? new RegExp(`^/v1/messages/(${ACI})$`).exec(path)?.[1] : undefined;
+  const aci = method === 'PUT' ? SEND_PATH.exec(path)?.[1] : undefined;
   return aci && canonicalAci(aci);
 }
+const SEND_PATH = new RegExp(`^/v1/messages/(${ACI})$`);
 
 function authenticated(server: SignalServer, req: SimRequest) {
   const credentials = basicCredentials(req.authorization);
@@ -88,14 +118,20 @@ function authenticated(server: SignalServer, req: SimRequest) {
 
 const UNAUTHORIZED = error(401, 'Missing or invalid credentials');
 
-/** Parses and validates a JSON body; a problem becomes a 400 or a 422 naming the field (`bodyProblem`). */
-function parseBody<T>(req: SimRequest, schema: ZodType<T>): { value: T } | { response: SimResponse } {
+/**
+ * Parses and validates a JSON body; a problem becomes a 400 or a 422 naming the field
+ * (`bodyProblem`). `knownGood`, if given, accepts a body the schema surely accepts, with the
+ * schema's output, cheaper than the schema; anything it does not accept goes to the schema.
+ */
+function parseBody<T>(req: SimRequest, schema: ZodType<T>, knownGood?: (json: unknown) => T | undefined): { value: T } | { response: SimResponse } {
   let json: unknown;
   try {
-    json = JSON.parse(Buffer.from(req.body).toString('utf8'));
+    json = JSON.parse(decoder.decode(req.body));
   } catch {
     return { response: error(400, 'Body is not valid JSON') };
   }
+  const good = knownGood?.(json);
+  if (good !== undefined) return { value: good };
   const result = schema.safeParse(json, { reportInput: true });
   return result.success ? { value: result.data } : { response: bodyProblem(result.error.issues) };
 }
@@ -140,7 +176,7 @@ function getKeys(server: SignalServer, req: SimRequest, [aci, device]: string[])
 function putMessages(server: SignalServer, req: SimRequest, [destination]: string[]): SimResponse {
   const auth = authenticated(server, req);
   if (!auth) return UNAUTHORIZED;
-  const parsed = parseBody(req, incomingMessageList);
+  const parsed = parseBody(req, incomingMessageList, knownGoodMessageList);
   if ('response' in parsed) return parsed.response;
   return server.sendMessage(auth, destination!, parsed.value);
 }

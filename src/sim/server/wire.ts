@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 
-const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
+const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64'); // as BASE64 below
 const keyId = z.number().int().min(0).max(0xffffff);
 
 /**
@@ -93,6 +93,35 @@ export const incomingMessageList = z
     }
   });
 export type IncomingMessageList = z.infer<typeof incomingMessageList>;
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const isInt = (v: unknown, min: number, max: number): v is number => Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max;
+
+/**
+ * The send body as `incomingMessageList` parses it, when it surely passes: every field present
+ * with the right type and in range, no device named twice; `undefined` for anything else, which
+ * then goes to the schema for its verdict and its error messages. Sends are the hot path of the
+ * simulation, and the schema costs several times this check. The output is the schema's: the
+ * same fields in the same order, unknown ones dropped, `online` and `urgent` defaulted.
+ */
+export function knownGoodMessageList(json: unknown): IncomingMessageList | undefined {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined;
+  const { messages, timestamp, online = false, urgent = true } = json as Record<string, unknown>;
+  if (!Array.isArray(messages) || messages.length === 0 || !isInt(timestamp, 0, Number.MAX_SAFE_INTEGER)) return undefined;
+  if (typeof online !== 'boolean' || typeof urgent !== 'boolean') return undefined;
+  const out: IncomingMessageList['messages'] = [];
+  const seen = new Set<number>();
+  for (const m of messages) {
+    if (typeof m !== 'object' || m === null || Array.isArray(m)) return undefined;
+    const { type, destinationDeviceId, destinationRegistrationId, content } = m as Record<string, unknown>;
+    if (type !== EnvelopeType.CIPHERTEXT && type !== EnvelopeType.PREKEY_BUNDLE) return undefined;
+    if (!isInt(destinationDeviceId, 1, 127) || !isInt(destinationRegistrationId, 0, 0x3fff) || seen.has(destinationDeviceId)) return undefined;
+    if (typeof content !== 'string' || content.length === 0 || !BASE64.test(content)) return undefined;
+    seen.add(destinationDeviceId);
+    out.push({ type, destinationDeviceId, destinationRegistrationId, content });
+  }
+  return { messages: out, timestamp, online, urgent };
+}
 
 /** 200 to a send. */
 export interface SendMessageResponse {
