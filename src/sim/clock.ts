@@ -41,8 +41,15 @@ export function simulationEpoch(seed: number): number {
 export class VirtualClock implements Clock {
   private current: number;
   private nextId = 1;
-  // Kept sorted by (at, id): timers due at the same instant fire in the order they were set.
-  private timers: Timer[] = [];
+  /**
+   * Pending timers as a binary min-heap ordered by (at, id): timers due at the same instant fire
+   * in the order they were set. A heap, not a sorted list: a simulation of thousands of phones
+   * holds thousands of timers (every share's expiration), and setting or clearing one must not
+   * cost more as there are more.
+   */
+  private heap: Timer[] = [];
+  /** Ids of timers set and neither fired nor cleared; a cleared one leaves the heap when it reaches the top. */
+  private live = new Set<TimerId>();
 
   /** `start`: milliseconds since the Unix epoch; a simulation passes simulationEpoch(seed). */
   constructor(start: number) {
@@ -57,21 +64,27 @@ export class VirtualClock implements Clock {
     if (!Number.isFinite(ms) || ms < 0) ms = 0;
     ms = Math.ceil(ms); // whole milliseconds only: see Clock
     const timer = { id: this.nextId++, at: this.current + ms, callback };
-    let i = this.timers.length;
-    while (i > 0 && this.timers[i - 1]!.at > timer.at) i--;
-    this.timers.splice(i, 0, timer);
+    this.live.add(timer.id);
+    this.heap.push(timer);
+    this.up(this.heap.length - 1);
     return timer.id;
   }
 
   clearTimeout(id: TimerId): void {
-    this.timers = this.timers.filter((t) => t.id !== id);
+    if (!this.live.delete(id)) return;
+    // Cleared timers wait in the heap; when they are most of it, rebuild it without them.
+    if (this.heap.length > 64 && this.live.size < this.heap.length / 2) {
+      this.heap = this.heap.filter((t) => this.live.has(t.id));
+      for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.down(i);
+    }
   }
 
   /** Removes and returns the earliest timer due at or before `until`, moving time to it. */
   takeDue(until: number): Timer | undefined {
-    const first = this.timers[0];
+    const first = this.first();
     if (!first || first.at > until) return undefined;
-    this.timers.shift();
+    this.pop();
+    this.live.delete(first.id);
     if (first.at > this.current) this.current = first.at;
     return first;
   }
@@ -83,6 +96,46 @@ export class VirtualClock implements Clock {
 
   /** When the next timer is due, if any. */
   nextTimerAt(): number | undefined {
-    return this.timers[0]?.at;
+    return this.first()?.at;
   }
+
+  /** The earliest live timer, dropping cleared ones from the top. */
+  private first(): Timer | undefined {
+    while (this.heap.length && !this.live.has(this.heap[0]!.id)) this.pop();
+    return this.heap[0];
+  }
+
+  private pop(): void {
+    const last = this.heap.pop()!;
+    if (this.heap.length === 0) return;
+    this.heap[0] = last;
+    this.down(0);
+  }
+
+  private up(i: number): void {
+    const heap = this.heap;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!earlier(heap[i]!, heap[parent]!)) return;
+      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+      i = parent;
+    }
+  }
+
+  private down(i: number): void {
+    const heap = this.heap;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= heap.length) return;
+      const right = left + 1;
+      const child = right < heap.length && earlier(heap[right]!, heap[left]!) ? right : left;
+      if (!earlier(heap[child]!, heap[i]!)) return;
+      [heap[i], heap[child]] = [heap[child]!, heap[i]!];
+      i = child;
+    }
+  }
+}
+
+function earlier(a: Timer, b: Timer): boolean {
+  return a.at < b.at || (a.at === b.at && a.id < b.id);
 }
