@@ -132,6 +132,8 @@ export class VirtualDevice {
   private readonly archived = new Set<string>();
   /** Known devices of each peer (by ACI), with their registration ids: where a send goes. */
   private readonly peerDevices = new Map<string, Map<number, number>>();
+  /** Peer devices' addresses, by `aci.deviceId` (see addressOf). */
+  private readonly addresses = new Map<string, ProtocolAddress>();
   private connection?: Connection;
   /**
    * libsignal reads a session, ratchets it and writes it back: two operations on one session
@@ -370,7 +372,7 @@ export class VirtualDevice {
     const devices = [...(this.peerDevices.get(aci) ?? [])].sort(([a], [b]) => a - b);
     return Promise.all(
       devices.map(async ([deviceId, registrationId]) => {
-        const address = ProtocolAddress.new(aci, deviceId);
+        const address = this.addressOf(aci, deviceId);
         const message = await this.withIdentityCheck(aci, () =>
           signalEncrypt(plaintext, address, this.address, this.sessions, this.identities, new Date(this.opts.clock.now())),
         );
@@ -426,8 +428,9 @@ export class VirtualDevice {
 
   /** One envelope from the server: decrypt, hand to the app, acknowledge. */
   private async receive(envelope: Envelope): Promise<void> {
-    const from = ProtocolAddress.new(envelope.sourceServiceId, envelope.sourceDevice);
-    const where = { device: this.label, from: from.toString(), serverGuid: envelope.serverGuid };
+    const from = this.addressOf(envelope.sourceServiceId, envelope.sourceDevice);
+    // ProtocolAddress's own toString() spelling, without two calls into the native library.
+    const where = { device: this.label, from: `${envelope.sourceServiceId}.${envelope.sourceDevice}`, serverGuid: envelope.serverGuid };
     let plaintext: Uint8Array;
     try {
       plaintext = await this.withStores(() => this.decrypt(from, envelope));
@@ -542,6 +545,14 @@ export class VirtualDevice {
     return { keyId: id, publicKey: b64(publicKey), signature: b64(signature) };
   }
 
+  /** A peer device's address: one native object per device, not one per message (they are values). */
+  private addressOf(aci: string, deviceId: number): ProtocolAddress {
+    const key = `${aci}.${deviceId}`;
+    let address = this.addresses.get(key);
+    if (!address) this.addresses.set(key, (address = ProtocolAddress.new(aci, deviceId)));
+    return address;
+  }
+
   private rememberDevice(aci: string, deviceId: number, registrationId: number): void {
     let devices = this.peerDevices.get(aci);
     if (!devices) this.peerDevices.set(aci, (devices = new Map()));
@@ -621,7 +632,7 @@ export function isAci(text: string): boolean {
 }
 
 function b64(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('base64');
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'); // a view: no copy
 }
 function unb64(text: string): Bytes {
   return new Uint8Array(Buffer.from(text, 'base64')) as Bytes;
