@@ -29,7 +29,7 @@ interface Measured {
   peakRssMiB: number;
   cpuMsPerDevice: number;
   cpuMsPerTransfer: number;
-  /** Heap and native (external + array buffers) bytes per device after the run, for the report. */
+  /** Heap and external bytes (array buffers included) per device after the run, for SCALE_DEBUG. */
   heapBytesPerDevice: number;
   externalBytesPerDevice: number;
 }
@@ -140,7 +140,7 @@ async function runOne(n: number): Promise<Measured> {
     cpuMsPerDevice: (cpu1.user + cpu1.system) / 1000 / n,
     cpuMsPerTransfer: (cpu3.user + cpu3.system) / 1000 / pairs,
     heapBytesPerDevice: memory.heapUsed / n,
-    externalBytesPerDevice: (memory.external + memory.arrayBuffers) / n,
+    externalBytesPerDevice: memory.external / n,
   };
   await sim.dispose();
   return measured;
