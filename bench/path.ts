@@ -1,6 +1,7 @@
 /**
  * Path figures for `npm run bench` (bench/run.ts prints them): 1 KiB messages on a settled
- * session, each figure the median of RUNS timed runs after a warm-up, everything seeded.
+ * session, each figure the median of RUNS timed runs after a warm-up (the runs of figures that
+ * are compared interleaved, so they share the machine's load), everything seeded.
  *
  *   raw-libsignal    encrypt + decrypt one way, in-memory stores, nothing else (the floor)
  *   path-direct      the whole path: Alice's Signal app API -> direct transport -> simulated
@@ -50,16 +51,30 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 500);
 const RUNS = 3;
 const payload = new Uint8Array(1024).map((_, i) => i & 0xff) as Uint8Array<ArrayBuffer>;
 
-/** Messages per second of `step` (one call, `count` messages), as the median of RUNS timed runs after WARMUP calls. */
-async function rate(step: () => Promise<void>, count = 1): Promise<number> {
-  for (let i = 0; i < WARMUP; i++) await step();
-  const rates: number[] = [];
+/** One thing to time: `step` passes `count` messages; `done` checks and tears down after the timed runs. */
+interface Timed {
+  step: () => Promise<void>;
+  count?: number;
+  done?: () => Promise<void>;
+}
+
+/**
+ * Messages per second of each timed thing: WARMUP steps each, then RUNS rounds that time every
+ * thing once in turn (MESSAGES steps), the median of its rounds reported. Interleaved rounds put
+ * a ratio's two sides under the same load when other processes share the machine.
+ */
+async function rates(timed: Timed[]): Promise<number[]> {
+  for (const t of timed) for (let i = 0; i < WARMUP; i++) await t.step();
+  const runs: number[][] = timed.map(() => []);
   for (let run = 0; run < RUNS; run++) {
-    const start = performance.now();
-    for (let i = 0; i < MESSAGES; i++) await step();
-    rates.push((MESSAGES * count) / ((performance.now() - start) / 1000));
+    for (const [i, t] of timed.entries()) {
+      const start = performance.now();
+      for (let n = 0; n < MESSAGES; n++) await t.step();
+      runs[i]!.push((MESSAGES * (t.count ?? 1)) / ((performance.now() - start) / 1000));
+    }
   }
-  return rates.sort((a, b) => a - b)[Math.floor(RUNS / 2)]!;
+  for (const t of timed) await t.done?.();
+  return runs.map((r) => r.sort((x, y) => x - y)[Math.floor(RUNS / 2)]!);
 }
 
 function party(name: string, registrationId: number) {
@@ -107,30 +122,35 @@ async function decrypt(from: Party, to: Party, message: { type: number; bytes: U
   }
 }
 
-async function rawLibsignal(): Promise<number> {
+async function rawLibsignal(): Promise<Timed> {
   const { alice, bob } = await rawPair();
-  return rate(async () => decrypt(alice, bob, await encrypt(alice, bob)));
+  return { step: async () => decrypt(alice, bob, await encrypt(alice, bob)) };
 }
 
-async function rawPingPong(): Promise<number> {
+async function rawPingPong(): Promise<Timed> {
   const { alice, bob } = await rawPair();
-  return rate(async () => {
-    await decrypt(alice, bob, await encrypt(alice, bob));
-    await decrypt(bob, alice, await encrypt(bob, alice));
-  }, 2);
+  return {
+    step: async () => {
+      await decrypt(alice, bob, await encrypt(alice, bob));
+      await decrypt(bob, alice, await encrypt(bob, alice));
+    },
+    count: 2,
+  };
 }
 
 /** Raw libsignal plus one msw round trip per message (the ciphertext as the body, to a host nothing is mounted on: the cheapest answer msw can give through our handler). */
-async function mswFloor(): Promise<number> {
+async function mswFloor(): Promise<Timed> {
   ensureInterceptor();
   const { alice, bob } = await rawPair();
   const url = `https://floor.${SIM_DOMAIN}/v1/messages/${bob.address.name()}`;
-  return rate(async () => {
-    const message = await encrypt(alice, bob);
-    const res = await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: message.bytes });
-    await res.arrayBuffer();
-    await decrypt(alice, bob, message);
-  });
+  return {
+    step: async () => {
+      const message = await encrypt(alice, bob);
+      const res = await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: message.bytes });
+      await res.arrayBuffer();
+      await decrypt(alice, bob, message);
+    },
+  };
 }
 
 /** Alice and Bob's Signal devices in a simulation (no credential app: the handlers are the bench's), session settled. */
@@ -145,40 +165,44 @@ async function simulatedPair(transport: TransportName) {
   return { sim, alice: alice.device, bob: bob.device };
 }
 
-async function wholePath(transport: TransportName): Promise<number> {
+async function wholePath(transport: TransportName): Promise<Timed> {
   const { sim, alice, bob } = await simulatedPair(transport);
   let received = 0;
   bob.api.onMessage(() => void received++);
-  const figure = await rate(async () => {
-    await alice.api.send(bob.aci, payload);
-    await sim.settle();
-  });
-  await sim.dispose();
-  if (received !== WARMUP + RUNS * MESSAGES) throw new Error(`Bob's handler got ${received} of ${WARMUP + RUNS * MESSAGES} messages`);
-  return figure;
+  return {
+    step: async () => {
+      await alice.api.send(bob.aci, payload);
+      await sim.settle();
+    },
+    done: async () => {
+      await sim.dispose();
+      if (received !== WARMUP + RUNS * MESSAGES) throw new Error(`Bob's handler got ${received} of ${WARMUP + RUNS * MESSAGES} messages`);
+    },
+  };
 }
 
-async function pingPong(): Promise<number> {
+async function pingPong(): Promise<Timed> {
   const { sim, alice, bob } = await simulatedPair('direct');
   let answers = 0;
   bob.api.onMessage(async (message) => void (await bob.api.send(message.from.aci, message.bytes)));
   alice.api.onMessage(() => void answers++);
-  const figure = await rate(async () => {
-    await alice.api.send(bob.aci, payload);
-    await sim.settle();
-  }, 2);
-  await sim.dispose();
-  if (answers !== WARMUP + RUNS * MESSAGES) throw new Error(`Alice's handler got ${answers} of ${WARMUP + RUNS * MESSAGES} answers`);
-  return figure;
+  return {
+    step: async () => {
+      await alice.api.send(bob.aci, payload);
+      await sim.settle();
+    },
+    count: 2,
+    done: async () => {
+      await sim.dispose();
+      if (answers !== WARMUP + RUNS * MESSAGES) throw new Error(`Alice's handler got ${answers} of ${WARMUP + RUNS * MESSAGES} answers`);
+    },
+  };
 }
 
 export async function pathFigures(): Promise<Figure[]> {
-  const raw = await rawLibsignal();
-  const direct = await wholePath('direct');
-  const msw = await wholePath('msw');
-  const floor = await mswFloor();
-  const pingPongDirect = await pingPong();
-  const rawPing = await rawPingPong();
+  // Two groups, each interleaved: a ratio's two sides are timed side by side.
+  const [raw, direct, msw, floor] = await rates([await rawLibsignal(), await wholePath('direct'), await wholePath('msw'), await mswFloor()]);
+  const [pingPongDirect, rawPing] = await rates([await pingPong(), await rawPingPong()]);
   const round = (n: number) => Math.round(n);
   const ratio = (n: number) => Math.round(n * 100) / 100;
   return [
