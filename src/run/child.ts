@@ -4,11 +4,12 @@
  * parent when each scenario starts and how it ended. The app under test lives here, so this
  * process may die or hang with it; the parent then knows which scenario it was in.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfiguration, loadSupport, runCucumber, type ISupportCodeLibrary } from '@cucumber/cucumber/api';
 import type { Envelope, FeatureChild, RuleChild, TestStepResult } from '@cucumber/messages';
 import { loadAdapter } from '../adapter/load.ts';
+import { COMPILED, allowTypeScript } from '../compiled/typescript.ts';
 import { installContainment, realExit } from './containment.ts';
 import { ROLE_TITLES } from '../roles.ts';
 import { PlainFileWriter } from './allure-writer.ts';
@@ -161,6 +162,8 @@ let clean: Footprint | undefined;
 
 /** Runs one job (one app, its passes); returns whether the app left the process as it found it. */
 async function runJob(job: ChildJob): Promise<boolean> {
+  // Adapters are TypeScript modules loaded by path: compiled, this process needs tsx for them (before the clean footprint: it is the harness's).
+  await allowTypeScript();
   // What the World reads (steps/support/world.ts).
   Object.assign(process.env, {
     SCT_SEED: String(job.seed),
@@ -214,6 +217,8 @@ async function runJob(job: ChildJob): Promise<boolean> {
     );
     // Not JSON, so not a configuration value: handed to allure-cucumberjs (its `writer` option) here.
     Object.assign(runConfiguration.formats.options, { writer: new PlainFileWriter(`${job.reports}/allure-results`) });
+    // Compiled (src/compiled/), the step definitions are one module of the build: Cucumber imports it instead of steps/**/*.ts.
+    if (COMPILED && process.env.SCT_COMPILED) runConfiguration.support.importPaths = [join(process.env.SCT_COMPILED, 'steps.mjs')];
     // Support code is imported once per process (ESM): load it once, reuse it in every pass and job.
     support ??= await loadSupport(runConfiguration, { cwd: ROOT });
     if (!support) throw new Error('no support code');

@@ -6,7 +6,9 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { ParentMessage } from './messages.ts';
+import { COMPILED } from '../compiled/typescript.ts';
 
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 
@@ -21,9 +23,11 @@ export class ChildPool {
     const kept = this.idle;
     this.idle = undefined;
     if (kept && kept.connected && kept.exitCode === null && kept.signalCode === null) return kept;
-    return fork(CHILD, [], {
+    // Compiled (src/compiled/), the child is JavaScript: source maps make its stack frames name the sources.
+    const compiled = COMPILED && process.env.SCT_COMPILED;
+    return fork(compiled ? join(compiled, 'child.mjs') : CHILD, [], {
       env: { ...process.env, SCT_HANG_MS: String(hangMs) },
-      execArgv: ['--import', 'tsx'],
+      execArgv: compiled ? ['--enable-source-maps'] : ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
   }

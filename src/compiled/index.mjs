@@ -1,0 +1,156 @@
+/**
+ * The harness compiled to JavaScript, for the processes the CLI starts. Plain JavaScript (it runs
+ * before any TypeScript loader): bin/sct-conformance.js calls it first.
+ *
+ * Why: under tsx, every module a process loads goes through tsx's loader hooks, which Node 20
+ * runs on a separate thread: the CLI and each scenario process spent seconds of CPU loading ~150
+ * of our modules and Cucumber's, more than a short run's scenarios (npm test starts hundreds of
+ * them). Compiled once into a few files by esbuild, they load at Node's own speed; tsx is then
+ * registered only to load what is TypeScript at run time (an adapter, the reference app).
+ *
+ * One esbuild build, three entries with shared chunks (code splitting): `cli.mjs` (src/cli.ts),
+ * `child.mjs` (src/run/child.ts) and `steps.mjs` (every steps/**\/*.ts, in the order Cucumber
+ * loads them). Shared chunks keep one instance of each module a child and its step definitions
+ * both use (the active scenario, the failures). Packages stay external (one Cucumber, one
+ * libsignal). `import.meta.url` is replaced by each source file's own URL, so paths computed
+ * from it (the package root, the reference app, the harness's folders in stack frames) are the
+ * source tree's; source maps make stack frames name the TypeScript files, as under tsx.
+ *
+ * The output is cached under node_modules/.cache/sct-conformance/<hash>, keyed by the content of
+ * every source file, esbuild's and Node's versions: an edited file gives a new build, never a
+ * stale one. Concurrent CLI runs each build into a folder of their own and rename it into place.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const PACKAGE_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+/** Folders whose TypeScript the compiled entries may import. */
+const SOURCES = ['src', 'steps'];
+/** Builds older than this, of other source versions, are removed. */
+const STALE_MS = 24 * 60 * 60_000;
+
+/** Every .ts file under the source folders, sorted (the order of the hash). */
+function sourceFiles(root) {
+  const files = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) files.push(path);
+    }
+  };
+  for (const folder of SOURCES) if (existsSync(join(root, folder))) walk(join(root, folder));
+  return files.sort();
+}
+
+/** Where builds are kept: the package's node_modules/.cache, or the temporary folder when that cannot be written. */
+function cacheRoot(root) {
+  for (const dir of [join(root, 'node_modules', '.cache', 'sct-conformance'), join(tmpdir(), `sct-conformance-cache-${process.getuid?.() ?? 'user'}`)]) {
+    try {
+      mkdirSync(dir, { recursive: true });
+      return dir;
+    } catch {
+      // not writable: try the next
+    }
+  }
+  return undefined;
+}
+
+/** The step definition files as Cucumber finds them (cucumber.mjs: `steps/**\/*.ts`, sorted by path). */
+function stepFiles(root, files) {
+  return files.filter((f) => f.startsWith(join(root, 'steps') + sep));
+}
+
+/**
+ * The folder of the compiled harness for the current sources (building it when missing), or
+ * `undefined` with the reason when it cannot be had: the caller then runs the TypeScript sources
+ * through tsx, as before. `root`: the package's folder (another only in tests).
+ */
+export async function compiledHarness(root = PACKAGE_ROOT) {
+  let esbuild;
+  try {
+    esbuild = await import('esbuild');
+  } catch (error) {
+    return { reason: `esbuild is not installed (${error.message})` };
+  }
+  const files = sourceFiles(root);
+  const hash = createHash('sha256').update(`${esbuild.version} ${process.version}\n`);
+  for (const file of files) hash.update(`${relative(root, file)}\n`).update(readFileSync(file)).update('\n');
+  const key = hash.digest('hex').slice(0, 20);
+  const cache = cacheRoot(root);
+  if (!cache) return { reason: 'no writable cache folder' };
+  const dir = join(cache, key);
+  if (existsSync(join(dir, 'done'))) return { dir };
+
+  const work = join(cache, `building-${process.pid}-${Date.now()}`);
+  try {
+    const steps = stepFiles(root, files);
+    await esbuild.build({
+      entryPoints: { cli: join(root, 'src/cli.ts'), child: join(root, 'src/run/child.ts'), steps: 'sct:steps' },
+      outdir: work,
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      packages: 'external',
+      // .mjs: ES modules wherever the cache is (the temporary folder has no package.json saying so).
+      outExtension: { '.js': '.mjs' },
+      // Stack frames map back to src/ and steps/ (src/sim/failures.ts tells the harness's frames from an app's by folder).
+      sourcemap: 'linked',
+      logLevel: 'silent',
+      define: { 'process.env.SCT_COMPILED_BUILD': JSON.stringify(key) },
+      plugins: [
+        {
+          name: 'sct-sources',
+          setup(build) {
+            build.onResolve({ filter: /^sct:steps$/ }, () => ({ path: 'steps', namespace: 'sct' }));
+            build.onLoad({ filter: /.*/, namespace: 'sct' }, () => ({
+              contents: steps.map((f) => `import ${JSON.stringify(f)};`).join('\n'),
+              resolveDir: root,
+              loader: 'js',
+            }));
+            // Each file's import.meta.url is its own source file's URL, as when tsx runs it.
+            build.onLoad({ filter: /\.ts$/ }, (args) => {
+              const source = readFileSync(args.path, 'utf8');
+              return { contents: source.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)), loader: 'ts' };
+            });
+          },
+        },
+      ],
+    });
+    writeFileSync(join(work, 'done'), `${new Date().toISOString()}\n`);
+    try {
+      renameSync(work, dir);
+    } catch {
+      // Another run built the same sources first: use its build.
+      rmSync(work, { recursive: true, force: true });
+    }
+  } catch (error) {
+    rmSync(work, { recursive: true, force: true });
+    return { reason: `the harness could not be compiled: ${error.message?.split('\n')[0] ?? error}` };
+  }
+  prune(cache, key);
+  return existsSync(join(dir, 'done')) ? { dir } : { reason: `the compiled harness is missing from ${dir}` };
+}
+
+/** Removes other builds (other source versions, abandoned attempts) not touched for a day. */
+function prune(cache, keep) {
+  for (const name of readdirSync(cache)) {
+    if (name === keep) continue;
+    const path = join(cache, name);
+    try {
+      if (Date.now() - statSync(path).mtimeMs > STALE_MS) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // gone already
+    }
+  }
+}
+
+/** The compiled file of an entry (`cli`, `child`, `steps`) in a build folder. */
+export function entryFile(dir, entry) {
+  return join(dir, `${entry}.mjs`);
+}
