@@ -17,7 +17,7 @@
  * source tree's; source maps make stack frames name the TypeScript files, as under tsx.
  *
  * The output is cached under node_modules/.cache/sct-conformance/<hash>, keyed by the content of
- * every source file, esbuild's and Node's versions: an edited file gives a new build, never a
+ * every source file, the package's folder, esbuild's and Node's versions: an edited file gives a new build, never a
  * stale one. Concurrent CLI runs each build into a folder of their own and rename it into place.
  */
 import { createHash } from 'node:crypto';
@@ -77,7 +77,8 @@ export async function compiledHarness(root = PACKAGE_ROOT) {
     return { reason: `esbuild is not installed (${error.message})` };
   }
   const files = sourceFiles(root);
-  const hash = createHash('sha256').update(`${esbuild.version} ${process.version}\n`);
+  // The root too: the build holds its paths (import.meta.url), and a cache may be shared (the temporary folder).
+  const hash = createHash('sha256').update(`${esbuild.version} ${process.version} ${root}\n`);
   for (const file of files) hash.update(`${relative(root, file)}\n`).update(readFileSync(file)).update('\n');
   const key = hash.digest('hex').slice(0, 20);
   const cache = cacheRoot(root);
