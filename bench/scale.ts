@@ -39,6 +39,7 @@ interface Measured {
 
 /** Runs one N in a fresh process and returns its figures. */
 export async function scaleFigures(n: number): Promise<Figure[]> {
+  checkSize(n);
   const m = await measureInChild(n);
   const target = n === 10_000;
   return [
@@ -77,7 +78,7 @@ function measureInChild(n: number): Promise<Measured> {
 
 /** The child's work: build the world, share, check every share completed, measure. */
 async function runOne(n: number): Promise<Measured> {
-  if (!Number.isInteger(n) || n < 2 || n % 2 !== 0) throw new Error(`N must be an even number of phones, at least 2 (got ${n})`);
+  checkSize(n);
   // Imported here, not at the top: the parent never loads libsignal.
   const { Simulation } = await import('../src/sim/simulation.ts');
   const { loadAdapter, REFERENCE_ADAPTER } = await import('../src/adapter/load.ts');
@@ -179,6 +180,10 @@ async function startProfile(): Promise<{ stop(name: string): Promise<void> } | u
       session.disconnect();
     },
   };
+}
+
+function checkSize(n: number): void {
+  if (!Number.isInteger(n) || n < 2 || n % 2 !== 0) throw new Error(`scale bench: N must be an even number of phones, at least 2 (got ${n})`);
 }
 
 function round(value: number, digits: number): number {
