@@ -184,12 +184,17 @@ export class Faults {
 
   /** Matching live rules of some kinds, each consuming one of its count (only the first, if `first`). */
   private take(kinds: FaultKind[], from: string | undefined, to: string, first = false, toDevice?: number): Rule[] {
+    if (this.rules.length === 0) return []; // no faults planned: every message asks, most scenarios have none
     const now = this.clock.now();
     const matched: Rule[] = [];
+    let spent = false;
     for (const rule of this.rules) {
+      // Spent for good (simulated time never goes back, a count never grows): dropped below.
+      if ((rule.until !== undefined && now >= rule.until) || (rule.remaining !== undefined && rule.remaining <= 0)) {
+        spent = true;
+        continue;
+      }
       if (!kinds.includes(rule.fault.kind)) continue;
-      if (rule.until !== undefined && now >= rule.until) continue;
-      if (rule.remaining !== undefined && rule.remaining <= 0) continue;
       if (rule.target.to && rule.target.to !== to) continue;
       if (rule.target.from && rule.target.from !== from) continue;
       if (rule.target.toDevice !== undefined && rule.target.toDevice !== toDevice) continue;
@@ -197,6 +202,8 @@ export class Faults {
       matched.push(rule);
       if (first) break;
     }
+    // A fleet's plan can hold many one-shot rules: the rules every later message is checked against stay the live ones.
+    if (spent) this.rules = this.rules.filter((rule) => !(rule.until !== undefined && now >= rule.until) && !(rule.remaining !== undefined && rule.remaining <= 0));
     return matched;
   }
 
