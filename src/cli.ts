@@ -24,6 +24,7 @@ import { parseShard, selectShard } from './run/shard.ts';
 import { runTimeouts } from './run/timeouts.ts';
 import { expectedFailuresBeside, readExpectedFailures } from './run/expected.ts';
 import { ChildPool } from './run/pool.ts';
+import { REPORT_SETS, type ReportSet } from './run/messages.ts';
 import { supervise, type RunResult } from './run/supervisor.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -62,6 +63,9 @@ Options:
                        (a quicker red; the mutation run uses it)
   --quiet              no per-step output (results are still written to the reports folder)
   --reports <dir>      where Allure results, JUnit XML and Cucumber messages go (default: reports)
+  --report <set>       what goes there: all (default), or junit: only the JUnit XML, no Allure
+                       results, Cucumber messages or traces (a quicker run, for a local loop or a
+                       CI job that reads only the verdict)
   --timeout <seconds>  real time one scenario may take before it is failed as hanging (default: 60)
   --shard <i/n>        run only shard i of n (CI machines in parallel, same seed on each): the
                        planned scenario runs are dealt out by feature file and line, the same way
@@ -125,6 +129,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
         shard: { type: 'string' },
         quiet: { type: 'boolean' },
         reports: { type: 'string', default: 'reports' },
+        report: { type: 'string', default: 'all' },
         role: { type: 'string' },
         timeout: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -144,6 +149,8 @@ export async function main(argv: string[]): Promise<ExitCode> {
   const seed = usage(() => runSeed());
   const transport = usage(() => (values.transport === undefined ? runTransport() : parseTransport(values.transport)));
   const timeouts = runTimeouts(values.timeout);
+  const report = values.report as ReportSet;
+  if (!REPORT_SETS.includes(report)) throw new UsageError(`--report is "${values.report}": it takes ${REPORT_SETS.join(' or ')}`);
   const commands = (values['adapter-cmd'] ?? []).map((command) => {
     if (!command.trim()) throw new UsageError('--adapter-cmd is empty: give the command that starts the app, e.g. --adapter-cmd "python3 app.py"');
     // The scenario runner starts it in this folder; the replay line repeats the option.
@@ -206,7 +213,8 @@ export async function main(argv: string[]): Promise<ExitCode> {
       rmSync(resolve(folder, 'allure-results'), { recursive: true, force: true });
       rmSync(resolve(folder, 'traces'), { recursive: true, force: true });
       // So are an earlier run's Cucumber messages (this run may have other passes: a dry run has one).
-      if (existsSync(folder)) for (const file of readdirSync(folder)) if (/^cucumber-messages-.*\.ndjson$/.test(file)) rmSync(resolve(folder, file), { force: true });
+      // (and the Allure formatter's own output file: `--report junit` writes none).
+      if (existsSync(folder)) for (const file of readdirSync(folder)) if (/^cucumber-messages-.*\.ndjson$|^allure-formatter\.out$/.test(file)) rmSync(resolve(folder, file), { force: true });
       const run = () =>
         supervise(
           plan,
@@ -216,6 +224,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
             adapter: app.path,
             adapterArg: app.arg,
             reports: folder,
+            ...(report === 'all' ? {} : { report }),
             quiet: values.quiet ?? false,
             dryRun: values['dry-run'] ?? false,
             failFast: values['fail-fast'] ?? false,

@@ -45,10 +45,10 @@ function results() {
     const run = batchedRuns(2);
     started = {
       passes: new Map([
-        ...run(VARIANTS.filter((name) => !RECEIVER_CHOICES.includes(name)).map(variant), ['--seed', '5'], 6),
-        ...run(RECEIVER_CHOICES.map(variant), ['--seed', '5', '--role', 'receiver'], 6),
+        ...run(VARIANTS.filter((name) => !RECEIVER_CHOICES.includes(name)).map(variant), ['--report', 'junit', '--seed', '5'], 6),
+        ...run(RECEIVER_CHOICES.map(variant), ['--report', 'junit', '--seed', '5', '--role', 'receiver'], 6),
       ]),
-      everyPhone: run(EVERY_PHONE.map(variant), ['--seed', '1234', '--role', 'both'], 6),
+      everyPhone: run(EVERY_PHONE.map(variant), ['--report', 'junit', '--seed', '1234', '--role', 'both'], 6),
     };
   }
   return started;

@@ -170,6 +170,7 @@ async function runJob(job: ChildJob): Promise<boolean> {
     SCT_ADAPTER: job.adapter,
     SCT_ADAPTER_ARG: job.adapterArg ?? '',
     SCT_REPORTS: job.reports,
+    SCT_REPORT: job.report ?? 'all',
   });
   // A reused child runs jobs with and without a peer of their own: each job sets it afresh.
   Object.assign(process.env, {
@@ -206,8 +207,7 @@ async function runJob(job: ChildJob): Promise<boolean> {
           // No junit formatter: the supervisor writes JUnit, lost scenarios included (junit.ts).
           format: [
             job.quiet ? './src/run/silent-formatter.ts' : 'pretty',
-            `allure-cucumberjs/reporter:${job.reports}/allure-formatter.out`,
-            `message:${job.reports}/cucumber-messages-${role}${suffix}.ndjson`,
+            ...(job.report === 'junit' ? [] : [`allure-cucumberjs/reporter:${job.reports}/allure-formatter.out`, `message:${job.reports}/cucumber-messages-${role}${suffix}.ndjson`]),
           ],
           // snippetSyntax: an undefined step gets a pointer to the catalog, never code (src/authoring/no-snippets.ts).
           formatOptions: { resultsDir: `${job.reports}/allure-results`, environmentInfo: job.environment, snippetSyntax: NO_SNIPPETS },

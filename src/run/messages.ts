@@ -25,6 +25,10 @@ export type ScenarioKey = string;
 
 export const scenarioKey = (role: Role, uri: string, line: number): ScenarioKey => `${role} ${uri}:${line}`;
 
+/** `--report`: what a run writes to its reports folder. */
+export const REPORT_SETS = ['all', 'junit'] as const;
+export type ReportSet = (typeof REPORT_SETS)[number];
+
 /** What every process of a run is told: the run's settings. */
 export interface RunSettings {
   seed: number;
@@ -36,6 +40,8 @@ export interface RunSettings {
   adapterArg?: string;
   /** Where Allure results, JUnit XML, Cucumber messages and traces go. */
   reports: string;
+  /** What goes there (`--report`): everything (unset), or only JUnit, which the supervisor writes (no Allure results, Cucumber messages, attachments or traces: a quicker run). */
+  report?: ReportSet;
   quiet: boolean;
   dryRun: boolean;
   /** Stop at the first scenario that does not pass (`--fail-fast`): the rest are skipped. */

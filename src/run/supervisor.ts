@@ -95,7 +95,7 @@ export async function supervise(plan: PlannedScenario[], opts: SuperviseOptions,
     if (ended.kind === 'lost' && ended.key) {
       const scenario = byKey.get(ended.key)!;
       outcomes.set(ended.key, { status: 'failed', message: ended.message, ms: Date.now() - ended.startedAt });
-      writeLostScenario(`${opts.reports}/allure-results`, scenario, ended.message, replayOf(scenario, opts), ended.startedAt);
+      if (opts.report !== 'junit') writeLostScenario(`${opts.reports}/allure-results`, scenario, ended.message, replayOf(scenario, opts), ended.startedAt);
     } else if (ended.kind === 'lost') {
       strays.push(ended.message);
     }
@@ -334,7 +334,7 @@ function summarise(
   const skipped = count(undefined, 'skipped');
   console.log(`conformance${opts.label ? ` [${opts.label}]` : ''}: ${passed} passed, ${failed} failed, ${skipped} skipped${expected.size ? `, ${expected.size} failed as expected` : ''}`);
   const code = broken || harnessErrors.length ? EXIT.HARNESS : unbound ? EXIT.USAGE : failed ? EXIT.FAILED : EXIT.PASSED;
-  markExpectedInAllure(
+  if (opts.report !== 'junit') markExpectedInAllure(
     `${opts.reports}/allure-results`,
     plan.flatMap((s) => {
       const reason = expected.get(scenarioKey(s.role, s.uri, s.line));

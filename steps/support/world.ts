@@ -74,6 +74,8 @@ export class SctWorld extends World {
   sim!: Simulation;
   role!: Role;
   tags: string[] = [];
+  /** Attachments and trace files are written (not with `--report junit`). */
+  reporting = true;
   readonly shares: Share[] = [];
   /** People the scenario named who are not on Signal, with their phone numbers. */
   readonly strangers = new Map<string, string>();
@@ -123,7 +125,9 @@ Before(async function (this: SctWorld, { pickle, gherkinDocument }) {
   const parameters = interop ? [{ name: 'sender -> receiver', value: `${interop.sender} -> ${interop.receiver}` }] : [{ name: 'app under test', value: this.role }];
   const labels = placeLabels(pickle.uri, gherkinDocument.feature?.name || pickle.uri, pickle.name);
   const links = requirementIds(this.tags).map(requirementLink);
-  this.attach(JSON.stringify({ type: 'metadata', data: { parameters, labels, links } }), 'application/vnd.allure.message+json');
+  // `--report junit`: nothing reads attachments or trace files (the child still reads this scenario's log lines).
+  this.reporting = process.env.SCT_REPORT !== 'junit';
+  if (this.reporting) this.attach(JSON.stringify({ type: 'metadata', data: { parameters, labels, links } }), 'application/vnd.allure.message+json');
   if ((this.role === 'sender' && this.tags.includes('@receiver-only')) || (this.role === 'receiver' && this.tags.includes('@sender-only'))) {
     return 'skipped';
   }
@@ -142,11 +146,11 @@ Before(async function (this: SctWorld, { pickle, gherkinDocument }) {
  */
 Before({ name: 'ALLURE_FIXTURE_IGNORE' }, function (this: SctWorld) {
   // The words of each requirement checked, readable in the report without a network.
-  for (const id of requirementIds(this.tags)) this.attach(requirementAttachment(id), { mediaType: 'text/html', fileName: `${id}.html` });
+  if (this.reporting) for (const id of requirementIds(this.tags)) this.attach(requirementAttachment(id), { mediaType: 'text/html', fileName: `${id}.html` });
 });
 
 After({ name: 'ALLURE_FIXTURE_IGNORE' }, function (this: SctWorld, { pickle, result }) {
-  if (!this.sim) return;
+  if (!this.sim || !this.reporting) return;
   const failure = result?.status === 'FAILED' && result.message ? { message: result.message, requirements: requirementIds(this.tags) } : undefined;
   this.attach(scenarioDiagram(this.sim, pickle.name, failure), { mediaType: 'image/svg+xml', fileName: 'sequence diagram.svg' });
 });
@@ -162,9 +166,11 @@ After(async function (this: SctWorld, { pickle, result }) {
   setActiveScenario(undefined);
   // Every scenario, whatever it checks, also proves the server never held a credential in the clear.
   const leaks = this.sim.plaintextLeaks();
-  const trace = JSON.stringify(this.sim.trace, null, 2);
-  this.attach(trace, { mediaType: 'application/json', fileName: 'trace.json' });
-  writeTrace(this.role, pickle.uri, pickle.name, trace);
+  if (this.reporting) {
+    const trace = JSON.stringify(this.sim.trace, null, 2);
+    this.attach(trace, { mediaType: 'application/json', fileName: 'trace.json' });
+    writeTrace(this.role, pickle.uri, pickle.name, trace);
+  }
   if (result?.status === 'FAILED' || this.sim.scheduler.failures.length || leaks.length) {
     const adapter = process.env.SCT_ADAPTER_ARG || undefined;
     this.log(`Replay this scenario: ${replayCommand({ seed, role: this.role, adapter, ignoreExpected: process.env.SCT_EXPECTED_LIST === '1', ...(interop ? { pair: interop } : {}), peer: peerOverride, name: pickle.name, uri: pickle.uri, line: pickle.location?.line ?? 0 })}`);
