@@ -35,6 +35,8 @@ interface Measured {
   /** Heap and external bytes (array buffers included) per device after the run, for SCALE_DEBUG. */
   heapBytesPerDevice: number;
   externalBytesPerDevice: number;
+  /** Milliseconds of garbage collection (main-thread pauses) per transfer in the sharing phase, for SCALE_DEBUG. */
+  gcMsPerTransfer: number;
 }
 
 /** Runs one N in a fresh process and returns its figures. */
@@ -118,9 +120,15 @@ async function runOne(n: number): Promise<Measured> {
   const warmShares = Math.min(WARM_UP, Math.floor(pairs / 10));
   const profile = await startProfile();
   let cpu2 = process.cpuUsage();
+  const { PerformanceObserver } = await import('node:perf_hooks');
+  let gcMs = 0;
+  const gcWatch = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcMs += entry.duration;
+  });
+  gcWatch.observe({ entryTypes: ['gc'] });
   // The warm-up shares are a wave of their own, before the timed ones.
   for (let start = 0; start < pairs; start = start < warmShares ? warmShares : start + WAVE) {
-    if (start === warmShares) cpu2 = process.cpuUsage();
+    if (start === warmShares) [cpu2, gcMs] = [process.cpuUsage(), 0];
     const wave = [];
     for (let p = start; p < Math.min(pairs, start < warmShares ? warmShares : start + WAVE); p++) {
       const [sender, receiver, request] = [phones[2 * p]!, phones[2 * p + 1]!, requests[p]!];
@@ -137,6 +145,7 @@ async function runOne(n: number): Promise<Measured> {
     }
   }
   const cpu3 = process.cpuUsage(cpu2);
+  gcWatch.disconnect();
   await profile?.stop(`scale-${n}-sharing`);
   const leaks = sim.plaintextLeaks();
   if (leaks.length) throw new Error(`the server saw ${leaks.length} credential(s) in the clear`);
@@ -154,6 +163,7 @@ async function runOne(n: number): Promise<Measured> {
     cpuMsPerTransfer: (cpu3.user + cpu3.system) / 1000 / (pairs - warmShares),
     heapBytesPerDevice: memory.heapUsed / n,
     externalBytesPerDevice: memory.external / n,
+    gcMsPerTransfer: gcMs / (pairs - warmShares),
   };
   await sim.dispose();
   return measured;
