@@ -162,8 +162,6 @@ let clean: Footprint | undefined;
 
 /** Runs one job (one app, its passes); returns whether the app left the process as it found it. */
 async function runJob(job: ChildJob): Promise<boolean> {
-  // Adapters are TypeScript modules loaded by path: compiled, this process needs tsx for them (before the clean footprint: it is the harness's).
-  await allowTypeScript();
   // What the World reads (steps/support/world.ts).
   Object.assign(process.env, {
     SCT_SEED: String(job.seed),
@@ -180,6 +178,13 @@ async function runJob(job: ChildJob): Promise<boolean> {
     SCT_EXPECTED_LIST: job.expectedList ? '1' : '',
     SCT_TRANSPORT: job.transport ?? INHERITED_TRANSPORT,
   });
+  // Support code is imported once per process (ESM): load it once (after the environment the
+  // World reads at load), reuse it in every pass and job. Then tsx, for adapters (TypeScript
+  // modules loaded by path): compiled, the harness's modules load without its hooks in the way.
+  // Both are the harness's: before the clean footprint.
+  support ??= await loadSupport(await configuration(job, job.passes[0]!.role, job.passes[0]!.locations), { cwd: ROOT });
+  if (!support) throw new Error('no support code');
+  await allowTypeScript();
   // With the msw transport, its interceptor (the harness's own patch of fetch and node:http) is
   // part of a clean process: installed before the footprint is taken. The direct transport
   // patches nothing, so without it an app's own patch of fetch stands out as well.
@@ -196,32 +201,7 @@ async function runJob(job: ChildJob): Promise<boolean> {
   for (const { role, locations } of job.passes) {
     process.env.SCT_ROLE = role;
     if (job.headers) console.log(`\n== pass: ${ROLE_TITLES[role]}${job.segment > 0 ? ' (continued in a new process)' : ''}`);
-    const suffix = job.segment > 0 ? `-${job.segment + 1}` : '';
-    const { runConfiguration } = await loadConfiguration(
-      {
-        file: 'cucumber.mjs',
-        provided: {
-          paths: locations,
-          ...(job.dryRun ? { dryRun: true } : {}),
-          ...(job.failFast ? { failFast: true } : {}),
-          // No junit formatter: the supervisor writes JUnit, lost scenarios included (junit.ts).
-          format: [
-            job.quiet ? './src/run/silent-formatter.ts' : 'pretty',
-            ...(job.report === 'junit' ? [] : [`allure-cucumberjs/reporter:${job.reports}/allure-formatter.out`, `message:${job.reports}/cucumber-messages-${role}${suffix}.ndjson`]),
-          ],
-          // snippetSyntax: an undefined step gets a pointer to the catalog, never code (src/authoring/no-snippets.ts).
-          formatOptions: { resultsDir: `${job.reports}/allure-results`, environmentInfo: job.environment, snippetSyntax: NO_SNIPPETS },
-        },
-      },
-      { cwd: ROOT },
-    );
-    // Not JSON, so not a configuration value: handed to allure-cucumberjs (its `writer` option) here.
-    Object.assign(runConfiguration.formats.options, { writer: new PlainFileWriter(`${job.reports}/allure-results`) });
-    // Compiled (src/compiled/), the step definitions are one module of the build: Cucumber imports it instead of steps/**/*.ts.
-    if (COMPILED && process.env.SCT_COMPILED) runConfiguration.support.importPaths = [join(process.env.SCT_COMPILED, 'steps.mjs')];
-    // Support code is imported once per process (ESM): load it once, reuse it in every pass and job.
-    support ??= await loadSupport(runConfiguration, { cwd: ROOT });
-    if (!support) throw new Error('no support code');
+    const runConfiguration = await configuration(job, role, locations);
     await tell({ type: 'ready' });
     const loaded = support;
     const results = new ScenarioResults(role, { closest: (typed) => (catalog ??= catalogOf(loaded)).closest(typed) });
@@ -235,6 +215,34 @@ async function runJob(job: ChildJob): Promise<boolean> {
   // A promise the app left settling now does so before the process is judged.
   await new Promise((resolve) => setImmediate(resolve));
   return leftovers(clean, footprint()).length === 0;
+}
+
+/** Cucumber's configuration for one pass of a job. */
+async function configuration(job: ChildJob, role: ChildJob['passes'][number]['role'], locations: string[]) {
+  const suffix = job.segment > 0 ? `-${job.segment + 1}` : '';
+  const { runConfiguration } = await loadConfiguration(
+    {
+      file: 'cucumber.mjs',
+      provided: {
+        paths: locations,
+        ...(job.dryRun ? { dryRun: true } : {}),
+        ...(job.failFast ? { failFast: true } : {}),
+        // No junit formatter: the supervisor writes JUnit, lost scenarios included (junit.ts).
+        format: [
+          job.quiet ? './src/run/silent-formatter.ts' : 'pretty',
+          ...(job.report === 'junit' ? [] : [`allure-cucumberjs/reporter:${job.reports}/allure-formatter.out`, `message:${job.reports}/cucumber-messages-${role}${suffix}.ndjson`]),
+        ],
+        // snippetSyntax: an undefined step gets a pointer to the catalog, never code (src/authoring/no-snippets.ts).
+        formatOptions: { resultsDir: `${job.reports}/allure-results`, environmentInfo: job.environment, snippetSyntax: NO_SNIPPETS },
+      },
+    },
+    { cwd: ROOT },
+  );
+  // Not JSON, so not a configuration value: handed to allure-cucumberjs (its `writer` option) here.
+  Object.assign(runConfiguration.formats.options, { writer: new PlainFileWriter(`${job.reports}/allure-results`) });
+  // Compiled (src/compiled/), the step definitions are one module of the build: Cucumber imports it instead of steps/**/*.ts.
+  if (COMPILED && process.env.SCT_COMPILED) runConfiguration.support.importPaths = [join(process.env.SCT_COMPILED, 'steps.mjs')];
+  return runConfiguration;
 }
 
 async function main(): Promise<void> {

@@ -27,7 +27,7 @@ export class ChildPool {
     const compiled = COMPILED && process.env.SCT_COMPILED;
     return fork(compiled ? join(compiled, 'child.mjs') : CHILD, [], {
       env: { ...process.env, SCT_HANG_MS: String(hangMs) },
-      execArgv: compiled ? ['--enable-source-maps'] : ['--import', 'tsx'],
+      execArgv: [...(compiled ? ['--enable-source-maps'] : ['--import', 'tsx']), ...(process.env.SCT_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.SCT_CPU_PROF] : [])],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
   }
