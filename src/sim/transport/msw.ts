@@ -8,8 +8,9 @@
  * `../server/routes.ts`), so msw's path matching and cookie parsing per request would be work
  * thrown away on the hottest path of the simulation.
  */
-import { RequestHandler } from 'msw';
-import { setupServer } from 'msw/node';
+import { createRequire } from 'node:module';
+import type { RequestHandler } from 'msw';
+import type { setupServer } from 'msw/node';
 import type { Faults } from '../faults.ts';
 import type { SignalServer } from '../server/server.ts';
 import { exchange, type Endpoint } from './exchange.ts';
@@ -22,26 +23,34 @@ const mounted = new Map<string, Endpoint>();
 let interceptor: ReturnType<typeof setupServer> | undefined;
 let nextHost = 1;
 
-/** Answers every request to a host under SIM_DOMAIN from the server mounted there. */
-class SimulatedSignalHandler extends RequestHandler<{ header: string }, { url: URL }, { url: URL }> {
-  constructor() {
-    super({ info: { header: `* https://*.${SIM_DOMAIN}/*` }, resolver: ({ request, url }) => respond(request, url) });
-  }
+// msw (and the graphql it brings) loads when a process first uses this transport, not in every
+// process that could: a quarter of a second at each start of the CLI and of a scenario process.
+const load = createRequire(import.meta.url);
 
-  // The URL parsed once for matching is the resolver's too.
-  protected override extendResolverArgs({ parsedResult }: { parsedResult: { url: URL } }) {
-    return { url: parsedResult.url };
-  }
+/** A handler that answers every request to a host under SIM_DOMAIN from the server mounted there. */
+function simulatedSignalHandler(): RequestHandler {
+  const { RequestHandler: Base } = load('msw') as typeof import('msw');
+  class SimulatedSignalHandler extends Base<{ header: string }, { url: URL }, { url: URL }> {
+    constructor() {
+      super({ info: { header: `* https://*.${SIM_DOMAIN}/*` }, resolver: ({ request, url }) => respond(request, url) });
+    }
 
-  override async parse({ request }: { request: Request }) {
-    return { url: new URL(request.url) };
-  }
+    // The URL parsed once for matching is the resolver's too.
+    protected override extendResolverArgs({ parsedResult }: { parsedResult: { url: URL } }) {
+      return { url: parsedResult.url };
+    }
 
-  override predicate({ parsedResult }: { parsedResult: { url: URL } }) {
-    return parsedResult.url.host.endsWith(`.${SIM_DOMAIN}`);
-  }
+    override async parse({ request }: { request: Request }) {
+      return { url: new URL(request.url) };
+    }
 
-  override log(): void {}
+    override predicate({ parsedResult }: { parsedResult: { url: URL } }) {
+      return parsedResult.url.host.endsWith(`.${SIM_DOMAIN}`);
+    }
+
+    override log(): void {}
+  }
+  return new SimulatedSignalHandler();
 }
 
 async function respond(request: Request, url: URL): Promise<Response> {
@@ -69,7 +78,8 @@ async function respond(request: Request, url: URL): Promise<Response> {
  */
 export function ensureInterceptor(): boolean {
   if (interceptor) return false;
-  const created = setupServer(new SimulatedSignalHandler());
+  const { setupServer: setup } = load('msw/node') as typeof import('msw/node');
+  const created = setup(simulatedSignalHandler());
   created.listen({ onUnhandledRequest: 'bypass' });
   interceptor = created;
   return true;
