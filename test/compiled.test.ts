@@ -41,8 +41,12 @@ describe('the compiled harness', () => {
     }
   });
 
-  it('gives the verdict, the traces and the named app frames that the sources through tsx give', async () => {
-    const args = ['--seed', '11', '--adapter', 'test/fixtures/adapters/misbehaves.ts', '--name', 'provisions a shared', 'features/provisioning/stateless.feature'];
+  // An implementer's adapter (TypeScript, through tsx) and one of our faulty apps (its compiled copy, src/compiled/typescript.ts).
+  it.each([
+    ['an adapter of its own', ['--adapter', 'test/fixtures/adapters/misbehaves.ts', '--name', 'provisions a shared', 'features/provisioning/stateless.feature'], /\(at test\/fixtures\/adapters\/misbehaves\.ts:\d+\)/],
+    ['a faulty app of ours', ['--role', 'receiver', '--adapter', 'src/fakes/faulty/ignores-cancel.ts', '--expected-failures', 'none', '--name', 'cancel'], /failed: /],
+  ])('gives the verdict, the traces and the named app frames that the sources through tsx give: %s', async (_, app, shows) => {
+    const args = ['--seed', '11', ...(app as string[])];
     const traces = (reports: string) => {
       const dir = join(reports, 'traces');
       return readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith('.json')).sort().map((f) => readFileSync(join(dir, String(f)), 'utf8'));
@@ -54,7 +58,7 @@ describe('the compiled harness', () => {
     ]);
     expect(compiled.code, compiled.output).toBe(1);
     expect(compiled.output).not.toMatch(/running the TypeScript sources/);
-    expect(compiled.output).toMatch(/\(at test\/fixtures\/adapters\/misbehaves\.ts:\d+\)/);
+    expect(compiled.output).toMatch(shows as RegExp);
     expect(compiled.code).toBe(sources.code);
     expect(compiled.output.replace(/replay this run.*|in [\d.]+ s/g, '')).toBe(sources.output.replace(/replay this run.*|in [\d.]+ s/g, ''));
     expect(compiled.passed.length).toBeGreaterThan(0);

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import type { CredentialApp, CredentialAppContext, CredentialAppFactory, Flow } from './contract.ts';
-import { allowTypeScript } from '../compiled/typescript.ts';
+import { allowTypeScript, compiledModule } from '../compiled/typescript.ts';
 
 export const REFERENCE_ADAPTER = fileURLToPath(new URL('../fakes/reference-app.ts', import.meta.url));
 
@@ -60,8 +60,10 @@ export async function loadAdapter(spec: string, cwd = process.cwd()): Promise<Lo
   }
   let module: Record<string, unknown>;
   try {
-    await allowTypeScript();
-    module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    // Our own apps have compiled copies in a compiled process; any other module may be TypeScript.
+    const compiled = compiledModule(path);
+    if (!compiled) await allowTypeScript();
+    module = (await import(pathToFileURL(compiled ?? path).href)) as Record<string, unknown>;
   } catch (error) {
     throw new AdapterError(`Adapter module "${spec}" failed to load: ${error instanceof Error ? error.message : String(error)}`);
   }

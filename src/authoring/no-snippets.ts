@@ -12,10 +12,12 @@
  * knows the typed text (a snippet syntax is given only the expressions Cucumber generated).
  */
 import { Writable } from 'node:stream';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { compiledModule } from '../compiled/typescript.ts';
 import { CATALOG } from './suggest.ts';
 
-/** This module, as the `snippetSyntax` format option names it. */
-export const NO_SNIPPETS = import.meta.url;
+/** This module, as the `snippetSyntax` format option names it (its compiled copy in a compiled process). */
+export const NO_SNIPPETS = pathToFileURL(compiledModule(fileURLToPath(import.meta.url)) ?? fileURLToPath(import.meta.url)).href;
 
 /** What stands where Cucumber would put a snippet. */
 export const NOT_A_SNIPPET = `not a sentence of the step catalog: the closest ones are listed at the end of the run, all of them in ${CATALOG}`;

@@ -8,20 +8,21 @@
  * them). Compiled once into a few files by esbuild, they load at Node's own speed; tsx is then
  * registered only to load what is TypeScript at run time (an adapter, the reference app).
  *
- * One esbuild build, three entries with shared chunks (code splitting): `cli.mjs` (src/cli.ts),
- * `child.mjs` (src/run/child.ts) and `steps.mjs` (every steps/**\/*.ts, in the order Cucumber
- * loads them). Shared chunks keep one instance of each module a child and its step definitions
+ * One esbuild build, entries with shared chunks (code splitting): `cli.mjs` (src/cli.ts),
+ * `child.mjs` (src/run/child.ts), `steps.mjs` (every steps/**\/*.ts, in the order Cucumber
+ * loads them) and the modules loaded by path (loadedByPath). Shared chunks keep one instance of each module a child and its step definitions
  * both use (the active scenario, the failures). Packages stay external (one Cucumber, one
  * libsignal). `import.meta.url` is replaced by each source file's own URL, so paths computed
  * from it (the package root, the reference app, the harness's folders in stack frames) are the
  * source tree's; source maps make stack frames name the TypeScript files, as under tsx.
  *
  * The output is cached under node_modules/.cache/sct-conformance/<hash>, keyed by the content of
- * every source file, the package's folder, esbuild's and Node's versions: an edited file gives a new build, never a
- * stale one. Concurrent CLI runs each build into a folder of their own and rename it into place.
+ * every source file and of this one, the package's folder, esbuild's and Node's versions: an
+ * edited file gives a new build, never a stale one. Concurrent CLI runs each build into a folder
+ * of their own and rename it into place.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -29,8 +30,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const PACKAGE_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 /** Folders whose TypeScript the compiled entries may import. */
 const SOURCES = ['src', 'steps'];
-/** Builds older than this, of other source versions, are removed. */
-const STALE_MS = 24 * 60 * 60_000;
+/** Other builds (other versions of the sources) unused for this long are removed, beyond the most recent KEEP. */
+const STALE_MS = 60 * 60_000;
+const KEEP = 3;
 
 /** Every .ts file under the source folders, sorted (the order of the hash). */
 function sourceFiles(root) {
@@ -59,6 +61,18 @@ function cacheRoot(root) {
   return undefined;
 }
 
+/**
+ * Modules the harness loads by path at run time, compiled too, each at its own path in the build
+ * (src/fakes/x.ts -> <build>/src/fakes/x.mjs; `compiledModule` in typescript.ts finds them): the
+ * reference app and the faulty and conforming apps, the quiet formatter and the snippet syntax
+ * Cucumber imports. Then a run of our own apps never needs tsx, and they share the harness's
+ * module instances, as when everything ran through tsx.
+ */
+function loadedByPath(root, files) {
+  const extra = ['src/run/silent-formatter.ts', 'src/authoring/no-snippets.ts'].map((f) => join(root, f));
+  return files.filter((f) => f.startsWith(join(root, 'src', 'fakes') + sep) || extra.includes(f));
+}
+
 /** The step definition files as Cucumber finds them (cucumber.mjs: `steps/**\/*.ts`, sorted by path). */
 function stepFiles(root, files) {
   return files.filter((f) => f.startsWith(join(root, 'steps') + sep));
@@ -78,19 +92,28 @@ export async function compiledHarness(root = PACKAGE_ROOT) {
   }
   const files = sourceFiles(root);
   // The root too: the build holds its paths (import.meta.url), and a cache may be shared (the temporary folder).
-  const hash = createHash('sha256').update(`${esbuild.version} ${process.version} ${root}\n`);
+  // This file too: how the build is made is part of what it is.
+  const hash = createHash('sha256').update(`${esbuild.version} ${process.version} ${root}\n`).update(readFileSync(fileURLToPath(import.meta.url)));
   for (const file of files) hash.update(`${relative(root, file)}\n`).update(readFileSync(file)).update('\n');
   const key = hash.digest('hex').slice(0, 20);
   const cache = cacheRoot(root);
   if (!cache) return { reason: 'no writable cache folder' };
   const dir = join(cache, key);
-  if (existsSync(join(dir, 'done'))) return { dir };
+  if (existsSync(join(dir, 'done'))) {
+    touch(dir);
+    return { dir };
+  }
 
   const work = join(cache, `building-${process.pid}-${Date.now()}`);
   try {
     const steps = stepFiles(root, files);
     await esbuild.build({
-      entryPoints: { cli: join(root, 'src/cli.ts'), child: join(root, 'src/run/child.ts'), steps: 'sct:steps' },
+      entryPoints: {
+        cli: join(root, 'src/cli.ts'),
+        child: join(root, 'src/run/child.ts'),
+        steps: 'sct:steps',
+        ...Object.fromEntries(loadedByPath(root, files).map((f) => [relative(root, f).replace(/\.ts$/, ''), f])),
+      },
       outdir: work,
       bundle: true,
       splitting: true,
@@ -138,16 +161,32 @@ export async function compiledHarness(root = PACKAGE_ROOT) {
   return existsSync(join(dir, 'done')) ? { dir } : { reason: `the compiled harness is missing from ${dir}` };
 }
 
-/** Removes other builds (other source versions, abandoned attempts) not touched for a day. */
-function prune(cache, keep) {
-  for (const name of readdirSync(cache)) {
-    if (name === keep) continue;
-    const path = join(cache, name);
+/** Marks a build as used now (prune keeps the recently used). */
+function touch(dir) {
+  try {
+    const now = new Date();
+    utimesSync(join(dir, 'done'), now, now);
+  } catch {
+    // a build being pruned by another run: it is rebuilt next time
+  }
+}
+
+/**
+ * Removes other builds (other versions of the sources, abandoned attempts) beyond the KEEP most
+ * recently used, once unused for STALE_MS (a run starts its processes from its build: a long
+ * run of many apps may still start one an hour after it began). Development makes a build per edit; an installed package one per upgrade.
+ */
+function prune(cache, current) {
+  const used = (name) => {
     try {
-      if (Date.now() - statSync(path).mtimeMs > STALE_MS) rmSync(path, { recursive: true, force: true });
+      return statSync(existsSync(join(cache, name, 'done')) ? join(cache, name, 'done') : join(cache, name)).mtimeMs;
     } catch {
-      // gone already
+      return 0;
     }
+  };
+  const others = readdirSync(cache).filter((name) => name !== current).sort((a, b) => used(b) - used(a));
+  for (const name of others.slice(KEEP - 1)) {
+    if (Date.now() - used(name) > STALE_MS) rmSync(join(cache, name), { recursive: true, force: true });
   }
 }
 

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfiguration, loadSupport, runCucumber, type ISupportCodeLibrary } from '@cucumber/cucumber/api';
 import type { Envelope, FeatureChild, RuleChild, TestStepResult } from '@cucumber/messages';
 import { loadAdapter } from '../adapter/load.ts';
-import { COMPILED, allowTypeScript } from '../compiled/typescript.ts';
+import { COMPILED, compiledModule } from '../compiled/typescript.ts';
 import { installContainment, realExit } from './containment.ts';
 import { ROLE_TITLES } from '../roles.ts';
 import { PlainFileWriter } from './allure-writer.ts';
@@ -179,12 +179,10 @@ async function runJob(job: ChildJob): Promise<boolean> {
     SCT_TRANSPORT: job.transport ?? INHERITED_TRANSPORT,
   });
   // Support code is imported once per process (ESM): load it once (after the environment the
-  // World reads at load), reuse it in every pass and job. Then tsx, for adapters (TypeScript
-  // modules loaded by path): compiled, the harness's modules load without its hooks in the way.
-  // Both are the harness's: before the clean footprint.
+  // World reads at load), reuse it in every pass and job; the harness's, before the clean
+  // footprint. (Compiled, tsx is registered only if an adapter is TypeScript: it leaves no footprint.)
   support ??= await loadSupport(await configuration(job, job.passes[0]!.role, job.passes[0]!.locations), { cwd: ROOT });
   if (!support) throw new Error('no support code');
-  await allowTypeScript();
   // With the msw transport, its interceptor (the harness's own patch of fetch and node:http) is
   // part of a clean process: installed before the footprint is taken. The direct transport
   // patches nothing, so without it an app's own patch of fetch stands out as well.
@@ -229,7 +227,7 @@ async function configuration(job: ChildJob, role: ChildJob['passes'][number]['ro
         ...(job.failFast ? { failFast: true } : {}),
         // No junit formatter: the supervisor writes JUnit, lost scenarios included (junit.ts).
         format: [
-          job.quiet ? './src/run/silent-formatter.ts' : 'pretty',
+          job.quiet ? (compiledModule(join(ROOT, 'src/run/silent-formatter.ts')) ?? './src/run/silent-formatter.ts') : 'pretty',
           ...(job.report === 'junit' ? [] : [`allure-cucumberjs/reporter:${job.reports}/allure-formatter.out`, `message:${job.reports}/cucumber-messages-${role}${suffix}.ndjson`]),
         ],
         // snippetSyntax: an undefined step gets a pointer to the catalog, never code (src/authoring/no-snippets.ts).
