@@ -25,7 +25,8 @@ const GOOD = `Feature: fine
     Then Bob's phone provisions the car key exactly once
 `;
 
-describe('a run that would check nothing is a usage error (exit 2)', () => {
+// Independent runs, most of them waiting (a load limit, a process start): side by side.
+describe.concurrent('a run that would check nothing is a usage error (exit 2)', () => {
   it('a feature file with a syntax error names the file and line, and runs nothing else', async () => {
     const dir = featureDir({ 'good.feature': GOOD, 'broken.feature': 'Feature: broken\n  Scenario: a\n    Given x\n  Sceanrio: typo\n' });
     const { code, output } = await runCli([dir]);
