@@ -82,8 +82,7 @@ describe('exploration runs', () => {
   });
 });
 
-// Independent CLI runs in child processes: side by side.
-describe.concurrent('sct-conformance explore', () => {
+describe('sct-conformance explore', () => {
   it('prints a shrunk counterexample in words and the command that replays exactly it', async () => {
     const found = await exploreCli(['--adapter', 'src/fakes/faulty/gives-up-early.ts', '--runs', '200', '--seed', '3']);
     expect(found.code, found.output).toBe(EXIT.FAILED);
