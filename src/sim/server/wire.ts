@@ -8,7 +8,8 @@
  */
 import { z } from 'zod';
 
-const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64'); // as BASE64 below
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const base64 = z.string().regex(BASE64, 'must be base64');
 const keyId = z.number().int().min(0).max(0xffffff);
 
 /**
@@ -94,7 +95,6 @@ export const incomingMessageList = z
   });
 export type IncomingMessageList = z.infer<typeof incomingMessageList>;
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const isInt = (v: unknown, min: number, max: number): v is number => Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max;
 
 /**
