@@ -63,7 +63,7 @@ export async function loadAdapter(spec: string, cwd = process.cwd()): Promise<Lo
     // Our own apps have compiled copies in a compiled process; any other module may be TypeScript.
     const compiled = compiledModule(path);
     if (!compiled) await allowTypeScript();
-    module = (await import(pathToFileURL(compiled ?? path).href)) as Record<string, unknown>;
+    module = commonJsExports((await import(pathToFileURL(compiled ?? path).href)) as Record<string, unknown>);
   } catch (error) {
     throw new AdapterError(`Adapter module "${spec}" failed to load: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -119,4 +119,16 @@ export function supportedFlows(app: CredentialApp): Flow[] {
 /** An empty object (what a CommonJS module with no exports offers as its default). */
 function isEmpty(value: unknown): boolean {
   return typeof value === 'object' && value !== null && Object.keys(value).length === 0;
+}
+
+/**
+ * A CommonJS module (a TypeScript adapter in a CommonJS project, compiled by tsx) as Node's
+ * import gives it when tsx was registered after start-up (the compiled harness registers it when
+ * an adapter needs it): all its exports under `default`, `exports.default` among them. Its own
+ * exports then stand as the module's, as they do when tsx runs from the start.
+ */
+function commonJsExports(module: Record<string, unknown>): Record<string, unknown> {
+  const exports = module.default as Record<string, unknown> | null | undefined;
+  const compiledEsModule = typeof exports === 'object' && exports !== null && exports.__esModule === true;
+  return compiledEsModule && Object.keys(module).every((key) => key === 'default' || key === 'module.exports') ? { ...exports } : module;
 }

@@ -18,7 +18,12 @@ let registered: Promise<void> | undefined;
 /** Makes `import()` of a .ts file work in this process. */
 export function allowTypeScript(): Promise<void> {
   if (!COMPILED) return Promise.resolve();
-  registered ??= import('tsx/esm/api').then(({ register }) => void register());
+  // What `node --import tsx` loads: tsx's ESM hooks and its require hook (a CommonJS project's
+  // adapter requires the package's TypeScript modules: the ESM hooks alone cannot serve that).
+  registered ??= Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]).then(([esm, cjs]) => {
+    esm.register();
+    cjs.register();
+  });
   return registered;
 }
 
