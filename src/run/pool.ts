@@ -24,6 +24,7 @@ export class ChildPool {
     this.idle = undefined;
     if (kept && kept.connected && kept.exitCode === null && kept.signalCode === null) return kept;
     // Compiled (src/compiled/), the child is JavaScript: source maps make its stack frames name the sources.
+    // SCT_CPU_PROF=<dir>: each scenario process writes a V8 CPU profile there (where a run's time goes).
     const compiled = COMPILED && process.env.SCT_COMPILED;
     return fork(compiled ? join(compiled, 'child.mjs') : CHILD, [], {
       env: { ...process.env, SCT_HANG_MS: String(hangMs) },
