@@ -79,9 +79,10 @@ function stepFiles(root, files) {
 }
 
 /**
- * The folder of the compiled harness for the current sources (building it when missing), or
- * `undefined` with the reason when it cannot be had: the caller then runs the TypeScript sources
- * through tsx, as before. `root`: the package's folder (another only in tests).
+ * `{ dir }`, the folder of the compiled harness for the current sources (built when missing), or
+ * `{ reason }` when there can be none (no esbuild, no writable cache, a source that does not
+ * compile): the caller then runs the TypeScript sources through tsx, as before. `root`: the
+ * package's folder (another only in tests).
  */
 export async function compiledHarness(root = PACKAGE_ROOT) {
   let esbuild;
