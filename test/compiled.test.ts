@@ -14,7 +14,7 @@ import { runCliWithReports } from './run-cli.ts';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 describe('the compiled harness', () => {
-  it('is rebuilt when any source changes and reused while none does', async () => {
+  it('is rebuilt when any source changes, reused while none does, and names a source that does not compile', async () => {
     const copy = mkdtempSync(join(tmpdir(), 'sct-compiled-'));
     try {
       for (const folder of ['src', 'steps']) cpSync(join(ROOT, folder), join(copy, folder), { recursive: true });
@@ -36,6 +36,11 @@ describe('the compiled harness', () => {
       const compiledFiles = readdirSync(second.dir!).filter((f) => f.endsWith('.mjs')).map((f) => readFileSync(join(second.dir!, f), 'utf8')).join('\n');
       expect(compiledFiles).not.toMatch(/import\.meta\.url/);
       expect(compiledFiles).toContain(JSON.stringify(`file://${join(copy, 'src', 'adapter', 'load.ts')}`));
+      // A source that does not compile: no build, and the reason names the file and line (the CLI then runs the sources through tsx).
+      writeFileSync(file, `${readFileSync(file, 'utf8')}\nexport const broken = ;\n`);
+      const broken = await compiledHarness(copy);
+      expect(broken.dir).toBeUndefined();
+      expect(broken.reason).toMatch(/^the harness could not be compiled: steps\/time\.steps\.ts:\d+:\d+: Unexpected ";"$/);
     } finally {
       rmSync(copy, { recursive: true, force: true });
     }

@@ -116,6 +116,8 @@ export async function compiledHarness(root = PACKAGE_ROOT) {
         ...Object.fromEntries(loadedByPath(root, files).map((f) => [relative(root, f).replace(/\.ts$/, ''), f])),
       },
       outdir: work,
+      // Paths in esbuild's messages are the package's (src/..., steps/...).
+      absWorkingDir: root,
       bundle: true,
       splitting: true,
       format: 'esm',
@@ -156,7 +158,10 @@ export async function compiledHarness(root = PACKAGE_ROOT) {
     }
   } catch (error) {
     rmSync(work, { recursive: true, force: true });
-    return { reason: `the harness could not be compiled: ${error.message?.split('\n')[0] ?? error}` };
+    // esbuild's first error, with where it is (its message's first line only says how many there were).
+    const first = error.errors?.[0];
+    const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column}: ` : '';
+    return { reason: `the harness could not be compiled: ${first ? `${where}${first.text}` : (error.message?.split('\n')[0] ?? error)}` };
   }
   prune(cache, key);
   return existsSync(join(dir, 'done')) ? { dir } : { reason: `the compiled harness is missing from ${dir}` };
