@@ -15,5 +15,11 @@ if (compiled.dir) {
   if (process.env.SCT_FROM_SOURCES !== '1') console.error(`sct-conformance: running the TypeScript sources through tsx (${compiled.reason})`);
   const { register } = await import('tsx/esm/api');
   register();
-  await import('../src/cli.ts');
+  try {
+    await import('../src/cli.ts');
+  } catch (error) {
+    // The harness itself does not load (a source that does not compile): nothing was checked.
+    console.error(`sct-conformance: the harness failed to load: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(3);
+  }
 }

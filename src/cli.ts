@@ -74,7 +74,8 @@ Options:
   -h, --help           this text
 
 Environment: SCT_PEER_ADAPTER=<module> runs that adapter instead of the reference app on the
-phones playing the other side (the mutation run uses it: docs/mutation.md).
+phones playing the other side (the mutation run uses it: docs/mutation.md). SCT_FROM_SOURCES=1
+runs the harness's TypeScript through tsx instead of its compiled copy (slower; src/compiled/).
 
 Paths: an adapter, manifest or --expected-failures file is relative to the current folder (a
 manifest's own "cwd" and "command" are relative to the manifest's folder); a feature path too, and

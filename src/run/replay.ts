@@ -6,6 +6,8 @@
  */
 import type { Role } from '../roles.ts';
 import { featurePath, runCommand } from './where.ts';
+import { DEFAULT_TRANSPORT } from '../sim/transport/choice.ts';
+import type { TransportName } from '../sim/transport/transport.ts';
 
 export interface ReplayTarget {
   seed: number;
@@ -16,6 +18,8 @@ export interface ReplayTarget {
   peer?: string;
   /** In an interop run, the pair's names: the replay charges the monitor's findings to the same sides. */
   pair?: { sender: string; receiver: string };
+  /** The run's transport: named in the replay when it is not the default (the traces are the same; someone debugging one transport replays over it). */
+  transport?: TransportName;
   /** The run used an expected-failures list: the replay ignores it, so that the failure shows whatever the list says. */
   ignoreExpected?: boolean;
   name: string;
@@ -47,6 +51,7 @@ export function replayCommand(t: ReplayTarget): string {
     ...(t.pair ? [`SCT_INTEROP_SENDER=${shellQuote(t.pair.sender)} SCT_INTEROP_RECEIVER=${shellQuote(t.pair.receiver)}`] : []),
     `SCT_SEED=${t.seed} ${runCommand()}`,
     `--role ${t.role}`,
+    ...(t.transport && t.transport !== DEFAULT_TRANSPORT ? [`--transport ${t.transport}`] : []),
     ...(t.ignoreExpected ? ['--expected-failures none'] : []),
     ...(t.adapter ? [t.adapter.startsWith('cmd:') ? `--adapter-cmd ${shellQuote(t.adapter.slice(4))}` : `--adapter ${shellQuote(t.adapter)}`] : []),
     `--name ${shellQuote(exactName(t.name))}`,

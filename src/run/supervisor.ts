@@ -15,6 +15,7 @@ import { scenarioKey, type ChildJob, type ChildMessage, type ParentMessage, type
 import { ChildPool } from './pool.ts';
 import type { PlannedScenario } from './plan.ts';
 import { dryRunCommand, replayCommand } from './replay.ts';
+import { runTransport } from '../sim/transport/choice.ts';
 import { writeLostScenario } from './allure.ts';
 import { writeJUnit } from './junit.ts';
 import type { Role } from '../roles.ts';
@@ -252,7 +253,7 @@ function runChild(pool: ChildPool, scenarios: PlannedScenario[], segment: number
 
 function replayOf(s: PlannedScenario, opts: SuperviseOptions): string {
   if (opts.dryRun) return dryRunCommand(s);
-  return replayCommand({ seed: opts.seed, role: s.role, adapter: opts.adapterArg, ignoreExpected: Boolean(opts.expected) || Boolean(opts.listIgnored), ...(opts.peer?.interop ? { pair: opts.peer.interop } : {}), peer: opts.peer?.spec ?? (process.env.SCT_PEER_ADAPTER?.trim() || undefined), name: s.name, uri: s.uri, line: s.line });
+  return replayCommand({ seed: opts.seed, role: s.role, transport: opts.transport ?? runTransport(), adapter: opts.adapterArg, ignoreExpected: Boolean(opts.expected) || Boolean(opts.listIgnored), ...(opts.peer?.interop ? { pair: opts.peer.interop } : {}), peer: opts.peer?.spec ?? (process.env.SCT_PEER_ADAPTER?.trim() || undefined), name: s.name, uri: s.uri, line: s.line });
 }
 
 function summarise(

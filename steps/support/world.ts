@@ -23,6 +23,7 @@ import { runSeed } from '../../src/seed.ts';
 import { parseRole, type Role } from '../../src/roles.ts';
 import { setActiveScenario } from '../../src/run/containment.ts';
 import { replayCommand } from '../../src/run/replay.ts';
+import { runTransport } from '../../src/sim/transport/choice.ts';
 import type { CredentialKind } from '../../src/fakes/data.ts';
 import { placeLabels } from '../../src/report/labels.ts';
 import { describeRequirement, requirementAttachment, requirementLink } from '../../src/report/requirements.ts';
@@ -173,7 +174,7 @@ After(async function (this: SctWorld, { pickle, result }) {
   }
   if (result?.status === 'FAILED' || this.sim.scheduler.failures.length || leaks.length) {
     const adapter = process.env.SCT_ADAPTER_ARG || undefined;
-    this.log(`Replay this scenario: ${replayCommand({ seed, role: this.role, adapter, ignoreExpected: process.env.SCT_EXPECTED_LIST === '1', ...(interop ? { pair: interop } : {}), peer: peerOverride, name: pickle.name, uri: pickle.uri, line: pickle.location?.line ?? 0 })}`);
+    this.log(`Replay this scenario: ${replayCommand({ seed, role: this.role, transport: runTransport(), adapter, ignoreExpected: process.env.SCT_EXPECTED_LIST === '1', ...(interop ? { pair: interop } : {}), peer: peerOverride, name: pickle.name, uri: pickle.uri, line: pickle.location?.line ?? 0 })}`);
   }
   if (leaks.length) {
     throw new AppAssertionError(`${describeRequirement('R-CONF-1')}: the server received or stored credential plaintext: ${leaks.length} secret(s) seen in the clear`);
