@@ -190,7 +190,7 @@ export class Faults {
     let spent = false;
     for (const rule of this.rules) {
       // Spent for good (simulated time never goes back, a count never grows): dropped below.
-      if ((rule.until !== undefined && now >= rule.until) || (rule.remaining !== undefined && rule.remaining <= 0)) {
+      if (isSpent(rule, now)) {
         spent = true;
         continue;
       }
@@ -203,11 +203,16 @@ export class Faults {
       if (first) break;
     }
     // A fleet's plan can hold many one-shot rules: the rules every later message is checked against stay the live ones.
-    if (spent) this.rules = this.rules.filter((rule) => !(rule.until !== undefined && now >= rule.until) && !(rule.remaining !== undefined && rule.remaining <= 0));
+    if (spent) this.rules = this.rules.filter((rule) => !isSpent(rule, now));
     return matched;
   }
 
   private fired(rule: Rule, detail: Record<string, unknown>): void {
     this.trace.record(`fault.${rule.fault.kind}`, { rule: rule.id, ...detail });
   }
+}
+
+/** A rule past its end or with its count used up: it can never match again. */
+function isSpent(rule: Rule, now: number): boolean {
+  return (rule.until !== undefined && now >= rule.until) || (rule.remaining !== undefined && rule.remaining <= 0);
 }

@@ -352,7 +352,7 @@ export class VirtualDevice {
       if (res.status === 410) {
         const { staleDevices } = (await res.json()) as { staleDevices: number[] };
         for (const id of staleDevices) {
-          await this.withStores(() => this.sessions.archive(ProtocolAddress.new(aci, id)));
+          await this.withStores(() => this.sessions.archive(this.addressOf(aci, id)));
           this.archived.add(`${aci}.${id}`);
           await this.fetchSessions(aci, String(id));
         }
@@ -417,7 +417,7 @@ export class VirtualDevice {
         KEMPublicKey.deserialize(unb64(d.pqPreKey.publicKey)),
         unb64(d.pqPreKey.signature),
       );
-      const address = ProtocolAddress.new(aci, d.deviceId);
+      const address = this.addressOf(aci, d.deviceId);
       await this.withIdentityCheck(aci, () =>
         processPreKeyBundle(preKey, address, this.address, this.sessions, this.identities, new Date(this.opts.clock.now())),
       );
@@ -561,7 +561,7 @@ export class VirtualDevice {
 
   private forgetDevice(aci: string, deviceId: number): void {
     this.peerDevices.get(aci)?.delete(deviceId);
-    this.sessions.delete(ProtocolAddress.new(aci, deviceId));
+    this.sessions.delete(this.addressOf(aci, deviceId));
   }
 
   private async httpError(request: string, res: Answer): Promise<SignalSendError> {
