@@ -44,7 +44,7 @@ import {
 } from '../src/sim/device/stores.ts';
 import { Simulation } from '../src/sim/simulation.ts';
 import { SIM_DOMAIN, ensureInterceptor, type TransportName } from '../src/sim/transport/index.ts';
-import type { Figure } from './figure.ts';
+import { figureLine, type Figure } from './figure.ts';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2000);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 500);
@@ -227,5 +227,5 @@ export async function pathFigures(): Promise<Figure[]> {
 
 // Run alone: print the figures (bench/run.ts judges the targets).
 if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const f of await pathFigures()) console.log(`${f.name}: ${f.value} ${f.unit}${f.target ? ` (target ${f.target.op} ${f.target.value})` : ''}`);
+  for (const f of await pathFigures()) console.log(figureLine(f));
 }

@@ -11,7 +11,7 @@
  *   npm run bench                 everything
  *   npm run bench -- path         only the path figures (or: scale)
  */
-import type { Figure } from './figure.ts';
+import { figureLine, meets, type Figure } from './figure.ts';
 import { pathFigures } from './path.ts';
 import { allScaleFigures } from './scale.ts';
 
@@ -27,10 +27,8 @@ if (unknown.length) {
 const missed: string[] = [];
 for (const name of asked.length ? asked : Object.keys(GROUPS)) {
   for (const figure of await GROUPS[name]!()) {
-    const { target } = figure;
-    const met = !target || (target.op === '>=' ? figure.value >= target.value : figure.value <= target.value);
-    console.log(`${figure.name}: ${figure.value} ${figure.unit}${target ? `  (target ${target.op} ${target.value}${met ? '' : ': MISSED'})` : ''}`);
-    if (!met) missed.push(`${figure.name} ${figure.value} ${figure.unit}, target ${target!.op} ${target!.value}`);
+    console.log(figureLine(figure));
+    if (!meets(figure)) missed.push(`${figure.name} ${figure.value} ${figure.unit}, target ${figure.target!.op} ${figure.target!.value}`);
   }
 }
 if (missed.length) console.log(`targets missed: ${missed.length}\n${missed.map((m) => `  ${m}`).join('\n')}`);

@@ -14,7 +14,7 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Figure } from './figure.ts';
+import { figureLine, type Figure } from './figure.ts';
 import type { Phone } from '../src/sim/simulation.ts';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -209,7 +209,7 @@ async function main(sizes: number[]): Promise<Figure[]> {
 }
 
 function print(figures: Figure[]): void {
-  for (const f of figures) console.log(`${f.name}: ${f.value} ${f.unit}`);
+  for (const f of figures) console.log(figureLine(f));
 }
 
 const args = process.argv.slice(2);
